@@ -1,0 +1,163 @@
+"""One error tree for the whole worker.
+
+    OzonbotError
+    ├── ConfigError                  bad or missing configuration (names the variable)
+    ├── OzonError                    anything the Ozon Seller API did wrong (carries `method`)
+    │   ├── OzonAuthError            401 / code 16: wrong Client-Id or Api-Key
+    │   ├── OzonPermissionError      403 / code 7: the key lacks a role
+    │   ├── OzonSubscriptionError    Premium Plus/Pro needed for chat writes
+    │   ├── OzonNotFoundError        404 / code 5: unknown chat, posting, product
+    │   ├── OzonBadRequestError      400 / code 3: our request broke a rule (text too long, ...)
+    │   ├── OzonRateLimitError       429 / code 8 (carries `retry_after` seconds)
+    │   ├── OzonServerError          5xx (carries `status`)
+    │   ├── OzonMalformedError       the body is not what the schema promises
+    │   ├── OzonTimeoutError         no answer in time (a read may be retried)
+    │   └── OzonUnknownOutcomeError  a write that may or may not have happened:
+    │                                never retried blindly, reconcile against chat history
+    ├── RasaError                    the Rasa server (carries `status`)
+    │   ├── RasaUnavailableError     refused, timed out, 5xx
+    │   └── RasaMalformedError       an answer we cannot parse
+    ├── GuardError                   the outbound check refused a text (carries `violations`)
+    ├── KnowledgeError               a knowledge snippet file or a rendering is wrong (names the
+    │                                file and the key)
+    ├── StateError                   Redis unreachable or answering nonsense (the work waits)
+    ├── ReviewError                  a review or NLU training file `ozonbot review` cannot use
+    │                                (names the file)
+    └── TelegramDeliveryError        the Bot API did not take a staff notification (retried;
+        │                            carries `retry_after` when Telegram said how long to wait)
+        └── TelegramRejectedError    the Bot API refused this very request (400): retrying the
+                                     same request cannot help
+
+Third-party exceptions are mapped at the boundary with `raise ... from exc`; nothing below
+turns a failure into `None`, `{}` or a default intent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.guard.types import Violation
+
+
+class OzonbotError(Exception):
+    """Base of every error this package raises on purpose."""
+
+
+class ConfigError(OzonbotError):
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+        self.problem = problem
+
+
+class OzonError(OzonbotError):
+    retryable = False
+
+    def __init__(self, method: str, message: str, *, status: int | None = None) -> None:
+        where = f"{method} (HTTP {status})" if status is not None else method
+        super().__init__(f"{where}: {message}")
+        self.method = method
+        self.message = message
+        self.status = status
+
+
+class OzonAuthError(OzonError):
+    pass
+
+
+class OzonPermissionError(OzonError):
+    pass
+
+
+class OzonSubscriptionError(OzonPermissionError):
+    """Chat writes need Premium Plus or Premium Pro; the shop stays in read-only/draft mode."""
+
+
+class OzonNotFoundError(OzonError):
+    pass
+
+
+class OzonBadRequestError(OzonError):
+    pass
+
+
+class OzonRateLimitError(OzonError):
+    retryable = True
+
+    def __init__(self, method: str, message: str, *, retry_after: float, status: int = 429) -> None:
+        super().__init__(method, message, status=status)
+        self.retry_after = retry_after
+
+
+class OzonServerError(OzonError):
+    retryable = True
+
+
+class OzonMalformedError(OzonError):
+    retryable = True
+
+
+class OzonTimeoutError(OzonError):
+    retryable = True
+
+
+class OzonUnknownOutcomeError(OzonError):
+    """The request may have reached Ozon: the caller reconciles, it does not resend."""
+
+
+class RasaError(OzonbotError):
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message if status is None else f"{message} (HTTP {status})")
+        self.status = status
+
+
+class RasaUnavailableError(RasaError):
+    pass
+
+
+class RasaMalformedError(RasaError):
+    pass
+
+
+class GuardError(OzonbotError):
+    """An outgoing text broke Ozon's rules and was not sent."""
+
+    def __init__(self, violations: Sequence[Violation]) -> None:
+        rules = ", ".join(sorted({v.rule.value for v in violations}))
+        super().__init__(f"outgoing text violates: {rules}")
+        self.violations = tuple(violations)
+
+
+class StateError(OzonbotError):
+    """Redis is unreachable or timed out: nothing is lost, the work waits and retries."""
+
+
+class ReviewError(OzonbotError):
+    """A review export/import file or an NLU data file is unreadable or has the wrong shape."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
+
+
+class KnowledgeError(OzonbotError):
+    """A knowledge snippet is missing, malformed, or lacks a placeholder value."""
+
+    def __init__(self, message: str, *, key: str | None = None, path: str | None = None) -> None:
+        where = " ".join(part for part in (path, f"[{key}]" if key else None) if part)
+        super().__init__(f"{where}: {message}" if where else message)
+        self.key = key
+        self.path = path
+
+
+class TelegramDeliveryError(OzonbotError):
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class TelegramRejectedError(TelegramDeliveryError):
+    """Telegram answered 400 to this request; the caller skips it instead of retrying forever."""
