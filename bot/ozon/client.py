@@ -1,0 +1,480 @@
+"""The Ozon Seller API client: one aiohttp session per process, one rate limiter per Client-Id.
+
+    http = OzonHttp(timeout_s=10, observer=metrics)      # owns the ClientSession
+    ozon = http.client(base_url=..., client_id=..., api_key=...)
+    page = await ozon.list_chats(unread_only=True)
+    await http.close()                                   # or `async with OzonHttp() as http:`
+
+Reads (chat list and history, postings, returns, products, and `mark_read`, which is
+idempotent) are retried with exponential backoff and jitter on retryable errors (429, 5xx,
+timeout, malformed answer). Other writes are sent once. `send_message`/`send_file` raise
+`OzonUnknownOutcomeError` whenever the request may have reached Ozon without a clear answer
+(timeout after sending, connection lost, 5xx, a 200 we cannot read): the caller then looks for
+the text in the chat history instead of sending it twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import logging
+import random
+import time
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from types import TracebackType
+from typing import Literal, Protocol, Self, TypeVar
+
+import aiohttp
+
+from bot.config import OzonSettings, ShopConfig
+from bot.errors import (
+    OzonBadRequestError,
+    OzonError,
+    OzonMalformedError,
+    OzonRateLimitError,
+    OzonServerError,
+    OzonTimeoutError,
+    OzonUnknownOutcomeError,
+)
+from bot.ozon import parsing
+from bot.ozon.failures import error_for
+from bot.ozon.limiter import TokenBucket
+from bot.ozon.schemas import (
+    ChatHistory,
+    ChatPage,
+    ChatStatus,
+    ChatSummary,
+    Direction,
+    Posting,
+    ProductAttributes,
+    ProductDescription,
+    ProductInfo,
+    ReturnsPage,
+)
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Json = dict[str, object]
+
+MAX_TEXT = 1000
+"""`/v1/chat/send/message`: plain text of 1 to 1000 characters."""
+
+
+class CallObserver(Protocol):
+    """Told about every HTTP attempt: method path, status ("200", "429", "timeout", "error")."""
+
+    def __call__(self, method: str, status: str, seconds: float) -> None: ...
+
+
+OZON_RPS_LIMIT = 50.0
+"""Ozon's limit: requests per second per Client-Id across all methods (shared/ozon/README.md)."""
+
+
+def burst_for(rate: float) -> float:
+    """How many calls may go at once without waiting for the pace.
+
+    A strict pace (burst 1) makes every call of a quiet shop wait up to 1/rate seconds; a burst
+    lets them through. In the worst second the bucket hands out `burst + rate` tokens, so the
+    burst is capped to keep that under Ozon's 50."""
+    return max(1.0, min(rate, OZON_RPS_LIMIT - rate))
+
+
+class OzonHttp:
+    """Owns the process's one `aiohttp.ClientSession` and the limiters of every Client-Id."""
+
+    def __init__(self, *, timeout_s: float = 10.0, observer: CallObserver | None = None) -> None:
+        self._timeout = aiohttp.ClientTimeout(total=timeout_s)
+        self._observer = observer
+        self._session: aiohttp.ClientSession | None = None
+        self._limiters: dict[str, TokenBucket] = {}
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def shop_clients(
+        self, shops: Iterable[ShopConfig], defaults: OzonSettings
+    ) -> dict[str, OzonClient]:
+        """One client per shop (shop id → client), the shop's own rate limit over the default."""
+        return {
+            shop.id: self.client(
+                base_url=shop.api_url,
+                client_id=shop.client_id,
+                api_key=shop.api_key.get_secret_value(),
+                rate_limit_rps=shop.rate_limit_rps or defaults.rate_limit_rps,
+                read_retries=defaults.read_retries,
+            )
+            for shop in shops
+        }
+
+    def client(
+        self,
+        *,
+        base_url: str,
+        client_id: str,
+        api_key: str,
+        rate_limit_rps: float = 20.0,
+        read_retries: int = 4,
+        backoff_s: float = 0.5,
+        backoff_max_s: float = 8.0,
+    ) -> OzonClient:
+        """A client for one shop; clients of the same Client-Id share one rate limiter."""
+        limiter = self._limiters.get(client_id)
+        if limiter is None:
+            burst = burst_for(rate_limit_rps)
+            limiter = self._limiters[client_id] = TokenBucket(rate_limit_rps, burst=burst)
+        return OzonClient(
+            http=self,
+            base_url=base_url,
+            client_id=client_id,
+            api_key=api_key,
+            limiter=limiter,
+            read_retries=read_retries,
+            backoff=(backoff_s, backoff_max_s),
+        )
+
+    def session(self) -> aiohttp.ClientSession:
+        # Created on first use, inside the running loop, as aiohttp requires.
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=self._timeout)
+        return self._session
+
+    def observe(self, method: str, status: str, seconds: float) -> None:
+        if self._observer is not None:
+            self._observer(method, status, seconds)
+
+
+class _AttemptFailed(Exception):
+    """One HTTP attempt failed with `error`; `reached` is False only when Ozon surely never
+    acted on the request (no connection, 429, another 4xx)."""
+
+    def __init__(self, error: OzonError, *, reached: bool) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.reached = reached
+
+
+class OzonClient:
+    """The Seller API methods of one shop (one Client-Id). Build it with `OzonHttp.client`."""
+
+    def __init__(
+        self,
+        *,
+        http: OzonHttp,
+        base_url: str,
+        client_id: str,
+        api_key: str,
+        limiter: TokenBucket,
+        read_retries: int,
+        backoff: tuple[float, float],
+    ) -> None:
+        self.client_id = client_id
+        self._http = http
+        self._base_url = base_url.rstrip("/")
+        self._headers = {
+            "Client-Id": client_id,
+            "Api-Key": api_key,
+            "Content-Type": "application/json",
+        }
+        self._limiter = limiter
+        self._retries = read_retries
+        self._backoff, self._backoff_max = backoff
+
+    # --- chats -------------------------------------------------------------------------------
+
+    async def list_chats(
+        self,
+        *,
+        unread_only: bool = False,
+        status: ChatStatus | None = ChatStatus.OPENED,
+        limit: int = 100,
+        cursor: str | None = None,
+    ) -> ChatPage:
+        """One page of chats; `status=None` lists every status."""
+        method = "/v3/chat/list"
+        _check_range(method, "limit", limit, 1, 100)
+        if status is ChatStatus.OTHER:
+            raise OzonBadRequestError(method, "status filter must be OPENED, CLOSED or None (all)")
+        # README: the v3 filter takes ALL/OPENED/CLOSED.
+        chat_status = "ALL" if status is None else status.value.upper()
+        payload: Json = {"filter": {"chat_status": chat_status, "unread_only": unread_only}}
+        payload["limit"] = limit
+        if cursor:
+            payload["cursor"] = cursor
+        return await self._read(method, payload, parsing.chat_page)
+
+    async def iter_chats(
+        self,
+        *,
+        unread_only: bool = False,
+        status: ChatStatus | None = ChatStatus.OPENED,
+        limit: int = 100,
+    ) -> AsyncIterator[ChatSummary]:
+        """Every chat matching the filters, following the cursor until `has_next` is false."""
+        cursor: str | None = None
+        while True:
+            page = await self.list_chats(
+                unread_only=unread_only, status=status, limit=limit, cursor=cursor
+            )
+            for chat in page.chats:
+                yield chat
+            # A cursor that does not move would loop forever; stop instead.
+            if not page.has_next or not page.cursor or page.cursor == cursor:
+                return
+            cursor = page.cursor
+
+    async def chat_history(
+        self,
+        chat_id: str,
+        *,
+        direction: Direction = Direction.BACKWARD,
+        from_message_id: str | None = None,
+        limit: int = 100,
+    ) -> ChatHistory:
+        """Messages of a chat, newest first (Backward) or oldest first from `from_message_id`."""
+        method = "/v3/chat/history"
+        _check_range(method, "limit", limit, 1, 1000)
+        if direction is Direction.FORWARD and from_message_id is None:
+            raise OzonBadRequestError(method, "from_message_id is required for Forward")
+        payload: Json = {"chat_id": chat_id, "direction": direction.value, "limit": limit}
+        if from_message_id is not None:
+            # uint64 in the request schema: a JSON number, kept exact by Python's int and json.
+            payload["from_message_id"] = _as_number(method, from_message_id)
+        return await self._read(method, payload, parsing.chat_history)
+
+    async def send_message(self, chat_id: str, text: str) -> None:
+        method = "/v1/chat/send/message"
+        if not 1 <= len(text) <= MAX_TEXT:
+            raise OzonBadRequestError(method, f"text must be 1..{MAX_TEXT} characters")
+        await self._send(method, {"chat_id": chat_id, "text": text})
+
+    async def send_file(self, chat_id: str, name: str, content: bytes) -> None:
+        method = "/v1/chat/send/file"
+        if not name or not content:
+            raise OzonBadRequestError(method, "a file needs a name and content")
+        encoded = base64.b64encode(content).decode("ascii")
+        await self._send(method, {"chat_id": chat_id, "name": name, "base64_content": encoded})
+
+    async def mark_read(self, chat_id: str, from_message_id: str) -> int:
+        """Marks the message and every one before it read; returns the chat's unread count.
+        Idempotent, so it is retried like a read."""
+        method = "/v2/chat/read"
+        payload: Json = {"chat_id": chat_id, "from_message_id": _as_number(method, from_message_id)}
+        return await self._read(method, payload, parsing.unread_count)
+
+    async def start_chat(self, posting_number: str) -> str:
+        """Opens (or finds) the buyer chat of a posting and returns its id. Sent once."""
+        method = "/v1/chat/start"
+        data = await self._write(method, {"posting_number": posting_number})
+        return parsing.started_chat_id(data, method)
+
+    # --- postings and returns ----------------------------------------------------------------
+
+    async def fbs_posting(self, posting_number: str) -> Posting:
+        method = "/v3/posting/fbs/get"
+        payload: Json = {"posting_number": posting_number, "with": {"analytics_data": True}}
+        return await self._read(method, payload, _posting_parser("fbs"))
+
+    async def fbo_posting(self, posting_number: str) -> Posting:
+        method = "/v2/posting/fbo/get"
+        payload: Json = {"posting_number": posting_number, "with": {"analytics_data": True}}
+        return await self._read(method, payload, _posting_parser("fbo"))
+
+    async def returns(
+        self, *, posting_numbers: Sequence[str] = (), limit: int = 100, last_id: str | None = None
+    ) -> ReturnsPage:
+        method = "/v1/returns/list"
+        _check_range(method, "limit", limit, 1, 500)
+        _check_range(method, "posting_numbers", len(posting_numbers), 0, 50)
+        payload: Json = {"limit": limit}
+        if posting_numbers:
+            payload["filter"] = {"posting_numbers": list(posting_numbers)}
+        if last_id is not None:
+            payload["last_id"] = _as_number(method, last_id)
+        return await self._read(method, payload, parsing.returns_page)
+
+    # --- products ----------------------------------------------------------------------------
+
+    async def product_info(
+        self,
+        *,
+        skus: Sequence[str] = (),
+        offer_ids: Sequence[str] = (),
+        product_ids: Sequence[str] = (),
+    ) -> tuple[ProductInfo, ...]:
+        """Products by SKU, offer id or product id (unknown ones are simply absent)."""
+        method = "/v3/product/info/list"
+        payload = _id_filter(method, skus, offer_ids, product_ids)
+        return await self._read(method, payload, parsing.product_infos)
+
+    async def product_attributes(
+        self,
+        *,
+        skus: Sequence[str] = (),
+        offer_ids: Sequence[str] = (),
+        product_ids: Sequence[str] = (),
+    ) -> tuple[ProductAttributes, ...]:
+        method = "/v4/product/info/attributes"
+        filters = _id_filter(method, skus, offer_ids, product_ids)
+        payload: Json = {"filter": {**filters, "visibility": "ALL"}, "limit": 1000}
+        return await self._read(method, payload, parsing.product_attributes)
+
+    async def product_description(
+        self, *, product_id: str | None = None, offer_id: str | None = None
+    ) -> ProductDescription:
+        method = "/v1/product/info/description"
+        if (product_id is None) == (offer_id is None):
+            raise OzonBadRequestError(method, "give exactly one of product_id and offer_id")
+        payload: Json = (
+            {"product_id": _as_number(method, product_id)}
+            if product_id is not None
+            else {"offer_id": offer_id}
+        )
+        return await self._read(method, payload, parsing.product_description)
+
+    # --- transport ---------------------------------------------------------------------------
+
+    async def _read(self, method: str, payload: Json, parse: Callable[[object, str], T]) -> T:
+        attempt = 0
+        while True:
+            try:
+                return parse(await self._attempt(method, payload), method)
+            except _AttemptFailed as failed:
+                error: OzonError = failed.error
+            except OzonMalformedError as malformed:
+                error = malformed
+            if not error.retryable or attempt >= self._retries:
+                raise error
+            delay = self._retry_delay(attempt, error)
+            log.warning(
+                "ozon %s: %s, retry %d in %.2fs", method, type(error).__name__, attempt + 1, delay
+            )
+            await asyncio.sleep(delay)
+            attempt += 1
+
+    def _retry_delay(self, attempt: int, error: OzonError) -> float:
+        if isinstance(error, OzonRateLimitError):
+            return 0.0  # the limiter is paused for Retry-After; waiting twice helps no one
+        ceiling = min(self._backoff_max, self._backoff * 2.0**attempt)
+        return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 - jitter, not a secret
+
+    async def _write(self, method: str, payload: Json) -> object:
+        try:
+            return await self._attempt(method, payload)
+        except _AttemptFailed as failed:
+            raise failed.error from failed.error.__cause__
+
+    async def _send(self, method: str, payload: Json) -> None:
+        """A message or file: never resent here; an unclear outcome is reported as such."""
+        try:
+            data = await self._attempt(method, payload)
+            parsing.send_result(data, method)
+        except _AttemptFailed as failed:
+            if not failed.reached:
+                raise failed.error from failed.error.__cause__
+            raise _unknown(method, failed.error) from failed.error
+        except OzonMalformedError as malformed:
+            raise _unknown(method, malformed) from malformed
+
+    async def _attempt(self, method: str, payload: Json) -> object:
+        """One HTTP call, observed; returns the decoded 200 body or raises `_AttemptFailed`."""
+        await self._limiter.acquire()
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        started, status = time.monotonic(), "error"
+        try:
+            async with self._http.session().post(
+                self._base_url + method, data=body, headers=self._headers
+            ) as response:
+                status = str(response.status)
+                raw = await response.read()
+                headers = response.headers
+        except aiohttp.ConnectionTimeoutError as exc:
+            status = "timeout"
+            raise _failed(
+                OzonTimeoutError(method, "connect timed out"), exc, reached=False
+            ) from exc
+        except TimeoutError as exc:
+            status = "timeout"
+            raise _failed(OzonTimeoutError(method, "no answer in time"), exc, reached=True) from exc
+        except aiohttp.ClientConnectorError as exc:
+            raise _failed(
+                OzonServerError(method, f"cannot connect: {exc}"), exc, reached=False
+            ) from exc
+        except aiohttp.ClientError as exc:
+            lost = OzonServerError(method, f"connection lost: {type(exc).__name__}")
+            raise _failed(lost, exc, reached=True) from exc
+        finally:
+            self._http.observe(method, status, time.monotonic() - started)
+        if response.status != 200:
+            raise self._refusal(method, response.status, raw, headers)
+        return _decode(method, raw)
+
+    def _refusal(
+        self, method: str, status: int, raw: bytes, headers: Mapping[str, str]
+    ) -> _AttemptFailed:
+        error = error_for(method, status, raw, headers)
+        if isinstance(error, OzonRateLimitError):
+            # Ozon's limit is per Client-Id across methods: every call of this shop waits.
+            self._limiter.pause(error.retry_after)
+        return _AttemptFailed(error, reached=status >= 500)
+
+
+def _failed(error: OzonError, cause: BaseException, *, reached: bool) -> _AttemptFailed:
+    error.__cause__ = cause
+    return _AttemptFailed(error, reached=reached)
+
+
+def _unknown(method: str, error: OzonError) -> OzonUnknownOutcomeError:
+    return OzonUnknownOutcomeError(
+        method, f"may have been delivered: {error.message}", status=error.status
+    )
+
+
+def _decode(method: str, raw: bytes) -> object:
+    if not raw.strip():
+        raise _AttemptFailed(OzonMalformedError(method, "empty body", status=200), reached=True)
+    try:
+        return json.loads(raw)
+    except ValueError:
+        excerpt = " ".join(raw[:120].decode("utf-8", "replace").split())
+        error = OzonMalformedError(method, f"not JSON: {excerpt!r}", status=200)
+        raise _AttemptFailed(error, reached=True) from None
+
+
+def _posting_parser(scheme: Literal["fbs", "fbo"]) -> Callable[[object, str], Posting]:
+    def parse(data: object, method: str) -> Posting:
+        return parsing.posting(data, method, scheme)
+
+    return parse
+
+
+def _check_range(method: str, name: str, value: int, low: int, high: int) -> None:
+    if not low <= value <= high:
+        raise OzonBadRequestError(method, f"{name} must be {low}..{high}, got {value}")
+
+
+def _as_number(method: str, identifier: str) -> int:
+    if not identifier.isdigit():
+        raise OzonBadRequestError(method, f"expected a numeric id, got {identifier!r}")
+    return int(identifier)
+
+
+def _id_filter(
+    method: str, skus: Sequence[str], offer_ids: Sequence[str], product_ids: Sequence[str]
+) -> Json:
+    """`sku`/`offer_id`/`product_id` lists (int64 ids as strings, as the schema has them)."""
+    total = len(skus) + len(offer_ids) + len(product_ids)
+    _check_range(method, "number of ids", total, 1, 1000)
+    named = {"sku": skus, "offer_id": offer_ids, "product_id": product_ids}
+    return {name: [str(value) for value in values] for name, values in named.items() if values}

@@ -1,0 +1,393 @@
+"""JSON from the Seller API → `bot.ozon.schemas` values. The only place that reads Ozon's JSON.
+
+Rules (../shared/ozon/README.md): ids may arrive as numbers or strings and become strings at
+once (the body was decoded by Python's json, which keeps big integers exact); `has_next` may be
+the string "true"; protobuf-style answers omit empty lists, zeros and false values, so a missing
+list or flag is empty/false. A missing *identifying* field or a value of the wrong type is
+`OzonMalformedError`; an enum value we do not know is not (it becomes OTHER).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from bot.errors import OzonMalformedError
+from bot.ozon import attributes as known
+from bot.ozon.schemas import (
+    Attribute,
+    ChatHistory,
+    ChatMessage,
+    ChatPage,
+    ChatStatus,
+    ChatSummary,
+    ChatType,
+    Dimensions,
+    MessageContext,
+    Posting,
+    PostingProduct,
+    ProductAttributes,
+    ProductDescription,
+    ProductInfo,
+    ReturnItem,
+    ReturnsPage,
+    UserType,
+)
+
+# Ozon shows buyers delivery days in Moscow time; a UTC date would be a day early at night.
+_OZON_ZONE = ZoneInfo("Europe/Moscow")
+
+
+class Node:
+    """One JSON object under parsing; every accessor names the field when it complains."""
+
+    __slots__ = ("_data", "_method", "_where")
+
+    def __init__(self, data: object, method: str, where: str = "$") -> None:
+        if not isinstance(data, dict):
+            raise OzonMalformedError(method, f"{where}: expected an object")
+        self._data = data
+        self._method = method
+        self._where = where
+
+    def _bad(self, key: str, expected: str) -> OzonMalformedError:
+        return OzonMalformedError(self._method, f"{self._where}.{key}: expected {expected}")
+
+    def _get(self, key: str, required: bool) -> object:
+        value = self._data.get(key)
+        if value is None and required:
+            raise self._bad(key, "a value, got nothing")
+        return value
+
+    def text(self, key: str, *, required: bool = False) -> str | None:
+        value = self._get(key, required)
+        if value is None or isinstance(value, str):
+            return value
+        raise self._bad(key, "a string")
+
+    def id(self, key: str) -> str | None:
+        """An optional id sent as a JSON number or string; "0"/0 means none in protobuf JSON."""
+        value = self._get(key, False)
+        if isinstance(value, bool) or not isinstance(value, int | str | None):
+            raise self._bad(key, "an id (integer or string)")
+        return None if value is None or str(value) in ("", "0") else str(value)
+
+    def need_id(self, key: str) -> str:
+        value = self.id(key)
+        if value is None:
+            raise self._bad(key, "a non-empty id")
+        return value
+
+    def integer(self, key: str) -> int | None:
+        value = self._get(key, False)
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            return int(value)
+        if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+            return value
+        raise self._bad(key, "an integer")
+
+    def need_integer(self, key: str) -> int:
+        value = self.integer(key)
+        if value is None:
+            raise self._bad(key, "an integer")
+        return value
+
+    def flag(self, key: str) -> bool:
+        value = self._get(key, False)
+        if isinstance(value, bool):
+            return value
+        if value is None:
+            return False
+        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+            return value.strip().lower() == "true"
+        raise self._bad(key, "a boolean")
+
+    def moment(self, key: str) -> datetime | None:
+        value = self.text(key)
+        if not value:
+            return None
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise self._bad(key, "an RFC 3339 date-time") from None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+    def need_moment(self, key: str) -> datetime:
+        value = self.moment(key)
+        if value is None:
+            raise self._bad(key, "a date-time")
+        return value
+
+    def child(self, key: str) -> Node | None:
+        value = self._get(key, False)
+        return None if value is None else Node(value, self._method, f"{self._where}.{key}")
+
+    def need(self, key: str) -> Node:
+        return Node(self._get(key, True), self._method, f"{self._where}.{key}")
+
+    def children(self, key: str) -> Iterator[Node]:
+        value = self._get(key, False)
+        if value is None:
+            return
+        if not isinstance(value, list):
+            raise self._bad(key, "an array")
+        for index, item in enumerate(value):
+            yield Node(item, self._method, f"{self._where}.{key}[{index}]")
+
+    def id_list(self, key: str) -> tuple[str, ...]:
+        value = self._get(key, False)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(_is_id(v) for v in value):
+            raise self._bad(key, "an array of ids")
+        return tuple(str(v) for v in value)
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        value = self._get(key, False)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self._bad(key, "an array of strings")
+        return tuple(value)
+
+
+def _is_id(value: object) -> bool:
+    return isinstance(value, int | str) and not isinstance(value, bool)
+
+
+def root(data: object, method: str) -> Node:
+    return Node(data, method)
+
+
+# --- chats ---------------------------------------------------------------------------------
+
+
+def chat_page(data: object, method: str) -> ChatPage:
+    body = root(data, method)
+    return ChatPage(
+        chats=tuple(_chat_summary(item) for item in body.children("chats")),
+        cursor=body.text("cursor") or "",
+        has_next=body.flag("has_next"),
+        total_unread_count=body.integer("total_unread_count") or 0,
+    )
+
+
+def _chat_summary(item: Node) -> ChatSummary:
+    chat = item.need("chat")
+    return ChatSummary(
+        chat_id=chat.need_id("chat_id"),
+        status=ChatStatus.parse(chat.text("chat_status")),
+        chat_type=ChatType.parse(chat.text("chat_type")),
+        created_at=chat.need_moment("created_at"),
+        first_unread_message_id=item.id("first_unread_message_id"),
+        last_message_id=item.id("last_message_id"),
+        unread_count=item.integer("unread_count") or 0,
+    )
+
+
+def chat_history(data: object, method: str) -> ChatHistory:
+    body = root(data, method)
+    return ChatHistory(
+        messages=tuple(_message(item) for item in body.children("messages")),
+        has_next=body.flag("has_next"),
+    )
+
+
+def _message(item: Node) -> ChatMessage:
+    user = item.child("user")
+    context = item.child("context")
+    return ChatMessage(
+        message_id=item.need_id("message_id"),
+        created_at=item.need_moment("created_at"),
+        user_type=UserType.parse(user.text("type") if user else None),
+        user_id=(user.id("id") if user else None) or "",
+        text="\n".join(item.strings("data")),
+        is_image=item.flag("is_image"),
+        is_read=item.flag("is_read"),
+        context=_context(context) if context else None,
+    )
+
+
+def _context(node: Node) -> MessageContext | None:
+    order_number, sku = node.text("order_number") or None, node.id("sku")
+    if order_number is None and sku is None:
+        return None
+    return MessageContext(order_number=order_number, sku=sku)
+
+
+def unread_count(data: object, method: str) -> int:
+    return root(data, method).integer("unread_count") or 0
+
+
+def started_chat_id(data: object, method: str) -> str:
+    return root(data, method).need("result").need_id("chat_id")
+
+
+def send_result(data: object, method: str) -> None:
+    """`{"result": "success"}`; anything else means we cannot tell what happened."""
+    result = root(data, method).text("result")
+    if result is None or result.lower() != "success":
+        raise OzonMalformedError(method, f"$.result: expected 'success', got {result!r}")
+
+
+# --- postings ------------------------------------------------------------------------------
+
+
+def posting(data: object, method: str, scheme: Literal["fbs", "fbo"]) -> Posting:
+    result = root(data, method).need("result")
+    number = result.text("posting_number", required=True) or ""
+    analytics = result.child("analytics_data")
+    cancellation = result.child("cancellation")
+    return Posting(
+        posting_number=number,
+        order_number=result.text("order_number") or order_number_of(number),
+        scheme=scheme,
+        status=result.text("status") or "",
+        substatus=result.text("substatus") or "",
+        tracking_number=result.text("tracking_number") or None,
+        in_process_at=result.moment("in_process_at"),
+        shipment_date=result.moment("shipment_date"),
+        delivering_date=result.moment("delivering_date"),
+        delivery_date=_delivery_day(analytics),
+        products=tuple(_posting_product(p) for p in result.children("products")),
+        cancel_reason=(cancellation.text("cancel_reason") or None) if cancellation else None,
+    )
+
+
+def order_number_of(posting_number: str) -> str:
+    """`57195475-0050-3` → `57195475-0050`: the order is the posting without its last group."""
+    head, sep, _tail = posting_number.rpartition("-")
+    return head if sep else posting_number
+
+
+def _delivery_day(analytics: Node | None) -> date | None:
+    if analytics is None:
+        return None
+    moment = analytics.moment("delivery_date_end") or analytics.moment("delivery_date_begin")
+    return moment.astimezone(_OZON_ZONE).date() if moment else None
+
+
+def _posting_product(item: Node) -> PostingProduct:
+    return PostingProduct(
+        sku=item.need_id("sku"),
+        name=item.text("name") or "",
+        offer_id=item.text("offer_id") or "",
+        quantity=item.integer("quantity") or 0,
+    )
+
+
+# --- returns -------------------------------------------------------------------------------
+
+
+def returns_page(data: object, method: str) -> ReturnsPage:
+    body = root(data, method)
+    items = tuple(_return(item) for item in body.children("returns"))
+    return ReturnsPage(
+        returns=items,
+        has_next=body.flag("has_next"),
+        last_id=items[-1].id if items else None,
+    )
+
+
+def _return(item: Node) -> ReturnItem:
+    product = item.child("product")
+    visual = item.child("visual")
+    status = visual.child("status") if visual else None
+    return ReturnItem(
+        id=item.need_id("id"),
+        posting_number=item.text("posting_number") or "",
+        order_number=item.text("order_number") or None,
+        status=(status.text("sys_name") if status else None) or "",
+        status_name=(status.text("display_name") if status else None) or "",
+        sku=product.id("sku") if product else None,
+        product_name=(product.text("name") or None) if product else None,
+        quantity=product.integer("quantity") if product else None,
+        return_type=item.text("type") or None,
+        reason=item.text("return_reason_name") or None,
+        changed_at=visual.moment("change_moment") if visual else None,
+    )
+
+
+# --- products ------------------------------------------------------------------------------
+
+
+def product_infos(data: object, method: str) -> tuple[ProductInfo, ...]:
+    return tuple(_product_info(item) for item in root(data, method).children("items"))
+
+
+def _product_info(item: Node) -> ProductInfo:
+    skus = [source.id("sku") for source in item.children("sources")]
+    visibility = item.child("visibility_details")
+    return ProductInfo(
+        product_id=item.need_id("id"),
+        sku=next((sku for sku in skus if sku), ""),
+        offer_id=item.text("offer_id") or "",
+        name=item.text("name") or "",
+        present=_available(item.child("stocks")),
+        price=item.text("price") or None,
+        currency_code=item.text("currency_code") or None,
+        visible=bool(visibility and visibility.flag("has_price") and visibility.flag("has_stock")),
+        archived=item.flag("is_archived") or item.flag("is_autoarchived"),
+    )
+
+
+def _available(stocks: Node | None) -> int | None:
+    """Present minus reserved over every stock; None when Ozon said nothing about stock."""
+    if stocks is None:
+        return None
+    free = (
+        (row.integer("present") or 0) - (row.integer("reserved") or 0)
+        for row in stocks.children("stocks")
+    )
+    return sum(max(units, 0) for units in free)
+
+
+def product_attributes(data: object, method: str) -> tuple[ProductAttributes, ...]:
+    return tuple(_product_attributes(item) for item in root(data, method).children("result"))
+
+
+def _product_attributes(item: Node) -> ProductAttributes:
+    return ProductAttributes(
+        product_id=item.need_id("id"),
+        sku=item.id("sku") or "",
+        offer_id=item.text("offer_id") or "",
+        name=item.text("name") or "",
+        attributes=tuple(_attribute(a) for a in item.children("attributes")),
+        dimensions=_dimensions(item),
+    )
+
+
+def _attribute(item: Node) -> Attribute:
+    attribute_id = item.need_integer("id")
+    entry = known.by_id(attribute_id)
+    sent_name = item.text("name")
+    return Attribute(
+        id=attribute_id,
+        name=entry.name_ru if entry else sent_name,
+        name_en=entry.name_en if entry else None,
+        values=tuple(value.text("value") or "" for value in item.children("values")),
+    )
+
+
+def _dimensions(item: Node) -> Dimensions | None:
+    dims = Dimensions(
+        height=item.integer("height"),
+        depth=item.integer("depth"),
+        width=item.integer("width"),
+        dimension_unit=item.text("dimension_unit") or None,
+        weight=item.integer("weight"),
+        weight_unit=item.text("weight_unit") or None,
+    )
+    return None if dims == Dimensions(None, None, None, None, None, None) else dims
+
+
+def product_description(data: object, method: str) -> ProductDescription:
+    result = root(data, method).need("result")
+    return ProductDescription(
+        product_id=result.need_id("id"),
+        offer_id=result.text("offer_id") or "",
+        name=result.text("name") or "",
+        description=result.text("description") or "",
+    )
