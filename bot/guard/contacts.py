@@ -1,0 +1,134 @@
+"""Phones, e-mails, @handles and links: the contact details a regex word list cannot express.
+
+All functions take the folded text (`normalize.fold`: same indices as the original) and return
+spans. They are written against the shop language around them: posting numbers
+(57195475-0050-3, 9121072335-0187-1), SKUs (1234567890), prices (1 299 ₽), sizes (42-44),
+dates (25.11.2026), times (10:00–19:00), "т.е.", "и т.д." and ozon.ru never match.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.guard.gate import gate_for
+from bot.guard.lexicon import read_yaml, string_list
+from bot.guard.spans import Span, merge_spans
+
+_PHONE = re.compile(
+    r"""
+    (?<![\w+/.,:-])                                 # not glued to a number, a word or a URL
+    (?:
+        \+\s?\d{1,3}(?:[\s.-]?\(?\d+\)?){2,6}      # +7 999 123-45-67, +375 29 123-45-67
+      | 8\s?\(\d{3}\)\s?(?:[\s.-]?\d){7}          # 8 (999) 123 45 67
+      | 8[\s-]\d{3}(?:[\s.-]?\d){7}               # 8 999 123-45-67
+      | [78]\d{10}                                  # 89991234567
+      | \(\d{3}\)\s?\d{3}[\s-]?\d{2}[\s-]?\d{2}    # (999) 123-45-67
+      | 9\d{2}[\s-]\d{3}[\s-]?\d{2}[\s-]?\d{2}     # 999 123-45-67
+      | (?:\d[\s-]){9,12}\d                         # 8 9 9 9 1 2 3 4 5 6 7
+    )
+    (?!\w|[-.,]\d)
+    """,
+    re.VERBOSE,
+)
+# Every phone above is a run of ten or more digits, brackets, "+", spaces, dots and dashes.
+_PHONE_GATE = re.compile(r"[\d(+][\d\s().+-]{8,}\d")
+_MIN_PHONE_DIGITS, _MAX_PHONE_DIGITS = 10, 13
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_HANDLE = re.compile(r"@(?<![\w.@]@)[a-z0-9_]{3,32}\b")
+_NAME_BEFORE = re.compile(r"[\w.-]{2,}\s*[(\[]?\s*$")
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"«»]+")
+_TRAILING = ".,;:!?)»'\""
+# Every disguised address holds one of these (see `LinkFinder.load`).
+_DISGUISED_HINTS = ("собак", "at", "@")
+
+
+@dataclass(frozen=True, slots=True)
+class LinkFinder:
+    """URLs and bare domains, minus Ozon's own (ozon.ru and its subdomains)."""
+
+    allowed: tuple[str, ...]
+    bare_domain: re.Pattern[str]
+    disguised_email: re.Pattern[str]
+    domain_gate: re.Pattern[str] | None
+
+    @classmethod
+    def load(cls) -> LinkFinder:
+        data = read_yaml("links.yml")
+        tlds = "|".join(sorted(string_list(data, "tlds", "links.yml"), key=len, reverse=True))
+        hosts = "|".join(re.escape(h) for h in string_list(data, "hosts", "links.yml"))
+        label = r"[a-zа-я0-9](?:[a-zа-я0-9-]{0,61}[a-zа-я0-9])?"
+        bare = (
+            rf"(?<![\w@./-])(?:{hosts}|{label}(?<=\w\w)(?:\.{label})*\.(?:{tlds}))\b"
+            r"(?:/[^\s<>\"«»]*)?"
+        )
+        # "ivan собака mail точка ru", "ivan (at) gmail (dot) com", "ivan @ mail . ru": found
+        # from the "собака"/"at"/"@" on (a regex starting with the name part would retry it at
+        # every letter); `emails` then takes in the name before it. Plain "ivan@mail.ru" is
+        # `_EMAIL`.
+        disguised = (
+            r"(?:собака|собачка|at\b|@)(?:\s*[)\]])?\s*[\w-]{2,}\s*"
+            rf"[(\[]?\s*(?:точка|dot|\.)\s*[)\]]?\s*(?:{tlds}|ру|ком)\b"
+        )
+        bare_domain, disguised_email = re.compile(bare), re.compile(disguised)
+        return cls(
+            allowed=string_list(data, "allowed", "links.yml"),
+            bare_domain=bare_domain,
+            disguised_email=disguised_email,
+            domain_gate=gate_for(bare_domain),
+        )
+
+    def links(self, folded: str) -> list[Span]:
+        """Links to anything but Ozon, as spans of `folded`."""
+        spans = []
+        urls = _URL.finditer(folded) if "http" in folded or "www." in folded else ()
+        for match in (*urls, *_search(self.bare_domain, self.domain_gate, folded)):
+            start, end = match.start(), match.end()
+            while end > start and folded[end - 1] in _TRAILING:
+                end -= 1
+            if not self._is_allowed(folded[start:end]):
+                spans.append((start, end))
+        return merge_spans(spans)
+
+    def emails(self, folded: str) -> list[Span]:
+        """E-mail addresses, plain or disguised ("ivan собака mail точка ru")."""
+        found = [m.span() for m in _EMAIL.finditer(folded)] if "@" in folded else []
+        if not any(word in folded for word in _DISGUISED_HINTS):
+            return merge_spans(found)
+        for match in self.disguised_email.finditer(folded):
+            name = _NAME_BEFORE.search(folded, 0, match.start())
+            if name is not None and not folded[match.start() - 1].isalnum():
+                found.append((name.start(), match.end()))
+        return merge_spans(found)
+
+    def _is_allowed(self, link: str) -> bool:
+        host = re.sub(r"^(?:https?://)?", "", link).split("/")[0].split("?")[0].split(":")[0]
+        host = host.removeprefix("www.")
+        return any(host == a or host.endswith("." + a) for a in self.allowed)
+
+
+def _search(
+    pattern: re.Pattern[str], gate: re.Pattern[str] | None, folded: str
+) -> list[re.Match[str]]:
+    if gate is not None and gate.search(folded) is None:
+        return []
+    return list(pattern.finditer(folded))
+
+
+def phones(folded: str) -> list[Span]:
+    """Phone numbers in the usual Russian and CIS formats (10 to 13 digits)."""
+    if _PHONE_GATE.search(folded) is None:
+        return []
+    spans = []
+    for match in _PHONE.finditer(folded):
+        digits = sum(ch.isdigit() for ch in match.group())
+        if _MIN_PHONE_DIGITS <= digits <= _MAX_PHONE_DIGITS:
+            spans.append(match.span())
+    return spans
+
+
+def handles(folded: str) -> list[Span]:
+    """@handles of messengers and social networks (not the @ of an e-mail address)."""
+    if "@" not in folded:
+        return []
+    return [m.span() for m in _HANDLE.finditer(folded)]

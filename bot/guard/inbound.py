@@ -1,0 +1,103 @@
+"""Detectors on buyer text, run before Rasa sees it (flags: `bot.models.InboundFlag`).
+
+They share the normaliser and the lexicons with the outbound check, with two differences that
+follow from who is writing. A buyer's "мошенники!" is an insult to the seller even when no "вы"
+points at anyone (outbound, a seller may warn about scammers). And swearing at the situation is
+profanity, not an insult: "пиздец, опять задержка" flags `profanity` only; "блин" flags nothing.
+
+Threats and rude dismissals ("убью", "морду набить", "заткнитесь", lexicons/threats.yml) flag
+`insult` on both sides. Spam is a score over weighted signals (`spam.SpamModel`), not a word
+list: what a buyer also writes ("бесплатная доставка", "срочно", "бонусы") never makes spam alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.guard.contacts import LinkFinder, handles, phones
+from bot.guard.lexicon import Morphology, PhraseBook, PhraseRule
+from bot.guard.mechanical import EmojiTable
+from bot.guard.normalize import deobfuscate, fold, unmix
+from bot.guard.obscene import ObsceneMatcher
+from bot.guard.spam import TAG_PREFIX as SPAM_TAG
+from bot.guard.spam import SpamModel
+from bot.guard.spans import Span, merge_spans
+from bot.guard.types import InboundHit, Inspection
+from bot.models import InboundFlag
+
+Hit = tuple[InboundFlag, Span]
+
+
+@dataclass(frozen=True, slots=True)
+class InboundGuard:
+    obscene: ObsceneMatcher
+    links: LinkFinder
+    phrases: PhraseBook[str]
+    """Contacts, legal threats, threats and spam signals; tagged with the flag's value, spam
+    signals `spam:<name>` (scored by `spam`)."""
+    spam: SpamModel
+
+    @classmethod
+    def load(cls, morphology: Morphology | None = None) -> InboundGuard:
+        """Compile the lexicons (the slow part): build once, reuse for every text."""
+        morphology = morphology or Morphology()
+        rules: list[tuple[str, PhraseRule]] = [
+            (InboundFlag.CONTACTS.value, PhraseRule.from_file("contacts.yml", morphology, section))
+            for section in ("messengers", "offers", "addresses", "inbound")
+        ]
+        rules.append(
+            (InboundFlag.LEGAL_THREAT.value, PhraseRule.from_file("legal.yml", morphology))
+        )
+        rules.append((InboundFlag.INSULT.value, PhraseRule.from_file("threats.yml", morphology)))
+        rules += SpamModel.phrase_rules(morphology)
+        spam = SpamModel.load(EmojiTable.load())
+        return cls(ObsceneMatcher.load(morphology), LinkFinder.load(), PhraseBook(rules), spam)
+
+    def inspect(self, text: str) -> Inspection:
+        folded = fold(text)
+        phrases = self.phrases.spans(unmix(folded))
+        hits = [
+            *self._abuse(text, folded),
+            *self._contacts(folded),
+            *((InboundFlag.EXTERNAL_LINK, s) for s in self.links.links(folded)),
+            *_phrase_hits(phrases),
+            *((InboundFlag.SPAM, s) for s in self.spam.spans(text, folded, phrases)),
+        ]
+        return Inspection(text, inbound_hits(text, hits))
+
+    def _abuse(self, text: str, folded: str) -> Iterable[Hit]:
+        view = deobfuscate(folded)
+        obscene = self.obscene.obscene(view)
+        for span in obscene.profane:
+            yield InboundFlag.PROFANITY, view.original_span(*span)
+        insults = obscene.insulting + self.obscene.insulting_words(view, text, accusations=True)
+        for span in insults:
+            yield InboundFlag.INSULT, view.original_span(*span)
+
+    def _contacts(self, folded: str) -> Iterable[Hit]:
+        spans = [*phones(folded), *self.links.emails(folded), *handles(folded)]
+        return ((InboundFlag.CONTACTS, s) for s in spans)
+
+
+def _phrase_hits(phrases: dict[str, list[Span]]) -> list[Hit]:
+    """Flag hits from the phrase rules tagged with a flag (spam signals are scored apart)."""
+    return [
+        (InboundFlag(tag), s)
+        for tag, spans in phrases.items()
+        if not tag.startswith(SPAM_TAG)
+        for s in spans
+    ]
+
+
+def inbound_hits(text: str, hits: Iterable[Hit]) -> tuple[InboundHit, ...]:
+    """Hits merged per flag where they overlap, ordered by position, with their fragments."""
+    by_flag: dict[InboundFlag, list[Span]] = {}
+    for flag, span in hits:
+        by_flag.setdefault(flag, []).append(span)
+    found = [
+        InboundHit(flag, start, end, text[start:end])
+        for flag, spans in by_flag.items()
+        for start, end in merge_spans(spans)
+    ]
+    return tuple(sorted(found, key=lambda h: (h.start, h.end, h.flag.value)))

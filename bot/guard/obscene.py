@@ -1,0 +1,204 @@
+"""Profanity and insults, shared by the outbound check and the inbound detectors.
+
+Works on the deobfuscated view (`normalize.deobfuscate`): obscene roots are regexes from
+`lexicons/obscene.yml`; insults are whole words from `lexicons/insults.yml`, Russian lemmas
+expanded to every form once at load time. Masked words (п*здец, бл@дь, f*ck) are tried with
+the letters people usually hide.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import Enum
+from itertools import product
+
+from bot.errors import ConfigError
+from bot.guard.gate import GatedSet
+from bot.guard.lexicon import LEXICON_DIR, Morphology, read_yaml, string_list
+from bot.guard.normalize import MASKS, Normalized, masked_words, squeeze
+from bot.guard.spans import Span
+
+_WORD = re.compile(r"\S+")
+_FILL_CYRILLIC = "аеиоуяюйыбдлзхпс"
+_FILL_LATIN = "aeiouy"
+_MAX_MASKS = 2
+# Punctuation that ends a sentence: "спасибо вам. коза на фото" is not aimed at anyone.
+_SENTENCE_END = frozenset(".!?;\n")
+# Speaking to someone: "ты" in any form, or "вы" (the buyer's and the seller's usual address).
+_SECOND_PERSON = re.compile(r"\b(?:ты|тебя|тебе|тобой|вы|вас|вам|вами|you)\b")
+_INFORMAL = re.compile(r"\b(?:ты|тебя|тебе|тобой)\b")
+
+
+class Kind(Enum):
+    """What a root pattern finds: an obscene word, one that also names a person, an insult."""
+
+    PROFANE = "profane"
+    PROFANE_INSULT = "profane_insult"
+    INSULT = "insult"
+
+
+class Strength(Enum):
+    """How an insulting word counts (see the header of lexicons/insults.yml)."""
+
+    ALWAYS = "always"
+    DIRECTED = "directed"
+    ACCUSATION = "accusation"
+
+
+@dataclass(frozen=True, slots=True)
+class InsultWords:
+    words: dict[str, Strength]
+    directed_before: frozenset[str]
+
+    @classmethod
+    def load(cls, morphology: Morphology) -> InsultWords:
+        data = read_yaml("insults.yml")
+        where = str(LEXICON_DIR / "insults.yml")
+        words: dict[str, Strength] = {}
+        for strength in Strength:
+            for lemma in string_list(data, f"{strength.value}_ru", where):
+                words.update(dict.fromkeys(map(squeeze, morphology.forms(lemma)), strength))
+            for word in string_list(data, f"{strength.value}_en", where):
+                words[squeeze(word)] = strength
+        markers = frozenset(squeeze(w) for w in string_list(data, "directed_before", where))
+        return cls(words, markers)
+
+
+@dataclass(frozen=True, slots=True)
+class ObsceneHits:
+    """View spans of obscene words, and those of them that also name a person."""
+
+    profane: list[Span]
+    insulting: list[Span]
+
+
+@dataclass(frozen=True, slots=True)
+class ObsceneMatcher:
+    roots: GatedSet[Kind]
+    """Obscene roots (obscene.yml) and insult stems (insults.yml `stems`)."""
+    insults: InsultWords
+
+    @classmethod
+    def load(cls, morphology: Morphology) -> ObsceneMatcher:
+        roots = _obscene_roots() + _insult_stems()
+        return cls(GatedSet.of(roots), InsultWords.load(morphology))
+
+    def obscene(self, view: Normalized) -> ObsceneHits:
+        """Obscene words and insult stems in the view, masked words (п*здец) included."""
+        hits = ObsceneHits([], [])
+        for kind, match in self.roots.finditer(view.text):
+            if kind is not Kind.INSULT:
+                hits.profane.append(match.span())
+            if kind is not Kind.PROFANE:
+                hits.insulting.append(match.span())
+        hits.profane.extend(s for s in masked_words(view) if self._unmasks(view.text[s[0] : s[1]]))
+        return hits
+
+    def insulting_words(self, view: Normalized, original: str, *, accusations: bool) -> list[Span]:
+        """View spans of insults; `accusations` counts мошенник/вор even when not aimed."""
+        if self.insults.words.keys().isdisjoint(view.text.split()):
+            return []
+        tokens = [m.span() for m in _WORD.finditer(view.text)]
+        return [
+            tokens[i]
+            for i, strength in self._strengths(view.text, tokens)
+            if strength is Strength.ALWAYS
+            or (strength is Strength.ACCUSATION and accusations)
+            or self._aimed(view, original, tokens, i)
+        ]
+
+    def _strengths(self, text: str, tokens: list[Span]) -> Iterator[tuple[int, Strength]]:
+        for index, (start, end) in enumerate(tokens):
+            strength = self.insults.words.get(text[start:end])
+            if strength is not None:
+                yield index, strength
+
+    def _aimed(self, view: Normalized, original: str, tokens: list[Span], index: int) -> bool:
+        """A directed word counts after a marker ("вы козлы"), before ты/вы ("козёл ты"), or as
+        a form of address (`_addressed`)."""
+        return self._next_to_marker(view, original, tokens, index) or _addressed(
+            original, *view.original_span(*tokens[index])
+        )
+
+    def _next_to_marker(
+        self, view: Normalized, original: str, tokens: list[Span], index: int
+    ) -> bool:
+        text = view.text
+        for other in (index - 1, index - 2, index + 1):
+            if not 0 <= other < len(tokens) or _sentence_between(
+                view, original, tokens, index, other
+            ):
+                continue
+            word = text[tokens[other][0] : tokens[other][1]]
+            if other < index and word in self.insults.directed_before:
+                return True
+            if other > index and word in ("ты", "вы", "you"):
+                return True
+        return False
+
+    def _unmasks(self, word: str) -> bool:
+        masks = [i for i, ch in enumerate(word) if ch in MASKS]
+        if len(masks) > _MAX_MASKS:
+            return False
+        letters = _FILL_CYRILLIC if re.search("[а-я]", word) else _FILL_LATIN
+        for fill in product(letters, repeat=len(masks)):
+            candidate = list(word)
+            for position, letter in zip(masks, fill, strict=True):
+                candidate[position] = letter
+            found = self.roots.finditer(squeeze("".join(candidate)))
+            if any(kind is not Kind.INSULT for kind, _ in found):
+                return True
+        return False
+
+
+def _addressed(original: str, start: int, end: int) -> bool:
+    """The word at `start:end` is a form of address: alone between a comma and the end of its
+    sentence (or between the sentence start and a comma), in a sentence that speaks to someone
+    ("что ты там пишешь, клоун?"); or it ends a sentence that says "ты" ("куда ты лезешь шизик?").
+    A shop's "Вам пришла игрушка коза?" passes: no comma, and "вам" is not "ты"."""
+    left = original[:start].rstrip()[-1:] or "."
+    right = original[end:].lstrip()[:1] or "."
+    sentence = _sentence_around(original, start, end).lower()
+    if "," in (left, right) and {left, right} <= _SENTENCE_END | {","}:
+        return _SECOND_PERSON.search(sentence) is not None
+    return right in _SENTENCE_END and _INFORMAL.search(sentence) is not None
+
+
+def _sentence_around(original: str, start: int, end: int) -> str:
+    first = max(original.rfind(ch, 0, start) for ch in _SENTENCE_END) + 1
+    lasts = [i for i in (original.find(ch, end) for ch in _SENTENCE_END) if i >= 0]
+    return original[first : min(lasts, default=len(original))]
+
+
+def _sentence_between(view: Normalized, original: str, tokens: list[Span], a: int, b: int) -> bool:
+    first, second = sorted((a, b))
+    gap_start = view.original_span(*tokens[first])[1]
+    gap_end = view.original_span(*tokens[second])[0]
+    return any(ch in _SENTENCE_END for ch in original[gap_start:gap_end])
+
+
+def _obscene_roots() -> list[tuple[Kind, re.Pattern[str]]]:
+    data = read_yaml("obscene.yml")
+    where = str(LEXICON_DIR / "obscene.yml")
+    entries = data.get("profanity")
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise ConfigError(where, "'profanity' must be a list of {re, insult} entries")
+    return [
+        (Kind.PROFANE_INSULT if e.get("insult") else Kind.PROFANE, _compile(str(e["re"]), where))
+        for e in entries
+    ]
+
+
+def _insult_stems() -> list[tuple[Kind, re.Pattern[str]]]:
+    where = str(LEXICON_DIR / "insults.yml")
+    stems = string_list(read_yaml("insults.yml"), "stems", where)
+    return [(Kind.INSULT, _compile(stem, where)) for stem in stems]
+
+
+def _compile(pattern: str, where: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise ConfigError(where, f"bad pattern: {exc}") from exc

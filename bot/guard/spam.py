@@ -1,0 +1,150 @@
+"""The spam score: weighted signals of an unsolicited offer (see the header of lexicons/spam.yml).
+
+A word list alone either misses spam ("Привет, нужен человек, пиши +") or flags buyers ("срочно,
+нужен бесплатный подарочный пакет"). Spam is recognised by its shape: an offer of money, work or
+adult content, a call to write somewhere else, a messenger link, disguised letters, a wall of
+emoji. Each signal adds its weight once (a group of everyday signals adds at most its cap); the
+message is spam when the sum reaches the threshold. The weights are set by hand from what each
+signal means, not fitted to any data set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.errors import ConfigError
+from bot.guard.lexicon import LEXICON_DIR, Morphology, PhraseRule, read_yaml
+from bot.guard.mechanical import EmojiTable
+from bot.guard.normalize import disguised_words
+from bot.guard.spans import Span
+
+TAG_PREFIX = "spam:"
+"""Phrase-book tag of a spam signal (`spam:<name>`): the inbound guard matches the signals in
+the same pass as its other phrase rules."""
+_WHERE = str(LEXICON_DIR / "spam.yml")
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """A phrase signal: its weight, and the group whose cap bounds it ("" for none)."""
+
+    weight: float
+    group: str
+
+
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """A signal found by code: `per_item` for each occurrence after the first `free` ones (a
+    smiley, a slip of the keyboard layout are ordinary), at most `cap`."""
+
+    free: int
+    per_item: float
+    cap: float
+
+    def weight(self, count: int) -> float:
+        return min(self.cap, self.per_item * max(0, count - self.free))
+
+
+@dataclass(frozen=True, slots=True)
+class SpamModel:
+    threshold: float
+    signals: Mapping[str, Signal]
+    group_caps: Mapping[str, float]
+    disguised: Counted
+    emoji: Counted
+    emoji_table: EmojiTable
+
+    @classmethod
+    def load(cls, emoji_table: EmojiTable) -> SpamModel:
+        data = read_yaml("spam.yml")
+        caps = _mapping(data, "groups")
+        signals = {
+            name: Signal(_number(entry, "weight"), str(entry.get("group", "")))
+            for name, entry in _entries(data)
+        }
+        if unknown := {s.group for s in signals.values() if s.group} - caps.keys():
+            raise ConfigError(_WHERE, f"signals name undefined groups: {sorted(unknown)}")
+        counted = _mapping(data, "counted")
+        return cls(
+            threshold=_number(data, "threshold"),
+            signals=signals,
+            group_caps={group: _number(caps, group) for group in caps},
+            disguised=_counted(counted, "disguised_words"),
+            emoji=_counted(counted, "emoji"),
+            emoji_table=emoji_table,
+        )
+
+    @staticmethod
+    def phrase_rules(morphology: Morphology) -> list[tuple[str, PhraseRule]]:
+        """The phrase signals as tagged rules for the inbound guard's phrase book."""
+        return [
+            (TAG_PREFIX + name, PhraseRule.from_mapping(entry, morphology, f"{_WHERE}:{name}"))
+            for name, entry in _entries(read_yaml("spam.yml"))
+        ]
+
+    def spans(self, text: str, folded: str, phrases: Mapping[str, list[Span]]) -> list[Span]:
+        """Evidence of spam in `text` (the spans of every signal found), or [] below threshold.
+
+        `phrases` are the phrase book's spans by tag (only `spam:` tags are read); `folded` is
+        `fold(text)`, before look-alike letters are mapped."""
+        found = {
+            tag.removeprefix(TAG_PREFIX): spans
+            for tag, spans in phrases.items()
+            if tag.startswith(TAG_PREFIX) and spans
+        }
+        score = self.score(found)
+        if score >= self.threshold:
+            return _flatten(found.values())
+        disguised = disguised_words(folded)
+        score += self.disguised.weight(len(disguised))
+        emoji = self.emoji_table.spans(text) if score + self.emoji.cap >= self.threshold else []
+        if score + self.emoji.weight(len(emoji)) < self.threshold:
+            return []
+        return [*_flatten(found.values()), *disguised, *emoji]
+
+    def score(self, names: Iterable[str]) -> float:
+        """The weight of the phrase signals `names`, each group bounded by its cap."""
+        total = 0.0
+        grouped: dict[str, float] = {}
+        for name in names:
+            signal = self.signals[name]
+            if signal.group:
+                grouped[signal.group] = grouped.get(signal.group, 0.0) + signal.weight
+            else:
+                total += signal.weight
+        return total + sum(min(self.group_caps[g], w) for g, w in grouped.items())
+
+
+def _flatten(groups: Iterable[list[Span]]) -> list[Span]:
+    return [span for spans in groups for span in spans]
+
+
+def _entries(data: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    entries = data.get("signals")
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise ConfigError(_WHERE, "'signals' must be a list of {name, weight, patterns}")
+    names = [str(e.get("name", "")) for e in entries]
+    if "" in names or len(set(names)) != len(names):
+        raise ConfigError(_WHERE, "every signal needs a name of its own")
+    return list(zip(names, entries, strict=True))
+
+
+def _mapping(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = data.get(key)
+    if not isinstance(value, dict):
+        raise ConfigError(_WHERE, f"{key!r} must be a mapping")
+    return value
+
+
+def _counted(data: Mapping[str, Any], name: str) -> Counted:
+    entry = _mapping(data, name)
+    return Counted(int(_number(entry, "free")), _number(entry, "per_item"), _number(entry, "cap"))
+
+
+def _number(data: Mapping[str, Any], key: str) -> float:
+    value = data.get(key)
+    if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+        raise ConfigError(_WHERE, f"{key!r} must be a non-negative number")
+    return float(value)
