@@ -1,0 +1,351 @@
+"""Build the worker in one place, run it, and close exactly what was opened.
+
+`App.build(settings)` wires every part from the settings (no module-level globals, no
+import-time connections); `App.start()` opens sessions, the HTTP endpoints, the scheduler and
+the staff console; `App.stop()` stops taking work, lets chats in flight finish, and closes
+everything in reverse order. Tests, `ozonbot simulate` and `ozonbot demo` build the same App.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import os
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, ParamSpec
+
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.config import Settings
+from bot.dialogue.rasa import RasaClient
+from bot.dialogue.types import Dialogue
+from bot.errors import OzonAuthError, OzonbotError, OzonPermissionError, StateError
+from bot.guard.inbound import InboundGuard
+from bot.guard.outbound import OutboundGuard
+from bot.knowledge import Knowledge, detect_language
+from bot.ozon.client import OzonClient, OzonHttp
+from bot.state.chats import ChatStore
+from bot.state.escalations import ControlStore, EscalationStore, Outbox
+from bot.state.keys import Keys
+from bot.state.redis import Redis, connect, ping
+from bot.worker.escalate import Escalator
+from bot.worker.http import PushIntake, build_http_app
+from bot.worker.ingest import Poller
+from bot.worker.metrics import Metrics
+from bot.worker.processor import ChatProcessor, PipelineDeps
+from bot.worker.runner import Worker
+from bot.worker.send import Sender
+from bot.worker.staffops import StaffOps
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+P = ParamSpec("P")
+
+
+def local_now() -> datetime:
+    return datetime.now().astimezone()
+
+
+@dataclass
+class App:
+    settings: Settings
+    redis: Redis
+    keys: Keys
+    metrics: Metrics
+    ozon_http: OzonHttp
+    clients: dict[str, OzonClient]
+    dialogue: Dialogue
+    knowledge: Knowledge
+    inbound: InboundGuard
+    outbound: OutboundGuard
+    chats: ChatStore
+    control: ControlStore
+    escalations: EscalationStore
+    outbox: Outbox
+    sender: Sender
+    escalator: Escalator
+    processor: ChatProcessor
+    poller: Poller
+    worker: Worker
+    staff: StaffOps
+    clock: Clock
+    worker_id: str
+    scheduler: AsyncIOScheduler | None = field(default=None, init=False)
+    _runner: web.AppRunner | None = field(default=None, init=False)
+    _loop_task: asyncio.Task[None] | None = field(default=None, init=False)
+    _console: Any = field(default=None, init=False)
+    _closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list, init=False)
+    _jobs: set[asyncio.Task[Any]] = field(default_factory=set, init=False)
+
+    @classmethod
+    def build(
+        cls,
+        settings: Settings,
+        *,
+        dialogue: Dialogue | None = None,
+        clock: Clock = local_now,
+        worker_id: str | None = None,
+    ) -> App:
+        """Wire the whole worker; `dialogue` replaces Rasa (the benchmark's instant responder)."""
+        keys = Keys(settings.redis.prefix)
+        redis = connect(settings.redis.url)
+        metrics = Metrics()
+        ozon_http = OzonHttp(timeout_s=settings.ozon.timeout_s, observer=metrics.ozon_call)
+        clients = ozon_http.shop_clients(settings.shops, settings.ozon)
+        if dialogue is None:
+            token = settings.rasa.token.get_secret_value() if settings.rasa.token else None
+            dialogue = RasaClient(settings.rasa.url, timeout_s=settings.rasa.timeout_s, token=token)
+        knowledge = Knowledge.load(settings.worker.knowledge_dir)
+        inbound, outbound = InboundGuard.load(), OutboundGuard.load()
+        retention_s = settings.worker.record_retention_days * 86400
+        chats = ChatStore(redis, keys, record_ttl_s=retention_s)
+        control = ControlStore(redis, keys)
+        escalations = EscalationStore(redis, keys)
+        outbox = Outbox(redis, keys)
+        sender = Sender(
+            clients,
+            outbound,
+            control,
+            metrics,
+            blocked_retention_s=settings.worker.blocked_text_retention_days * 86400,
+            clock=clock,
+        )
+        escalator = Escalator(escalations, control, outbox)
+        worker_id = worker_id or f"{socket.gethostname()}-{os.getpid()}"
+        processor = ChatProcessor(
+            PipelineDeps(
+                shops={shop.id: shop for shop in settings.shops},
+                clients=clients,
+                chats=chats,
+                control=control,
+                escalator=escalator,
+                inbound=inbound,
+                outbound=outbound,
+                dialogue=dialogue,
+                sender=sender,
+                knowledge=knowledge,
+                detect_language=detect_language,
+                metrics=metrics,
+                keys=keys,
+                settings=settings.worker,
+                worker_id=worker_id,
+                clock=clock,
+            )
+        )
+        worker = Worker(processor, chats, concurrency=settings.worker.concurrency)
+        staff = StaffOps(
+            escalations=escalations,
+            control=control,
+            chats=chats,
+            outbox=outbox,
+            sender=sender,
+            fixer=outbound,
+            dialogue=dialogue,
+            clients=clients,
+            sender_id=processor.sender_id,
+            takeover_timeout=timedelta(minutes=settings.worker.takeover_timeout_min),
+            clock=clock,
+        )
+        return cls(
+            settings=settings,
+            redis=redis,
+            keys=keys,
+            metrics=metrics,
+            ozon_http=ozon_http,
+            clients=clients,
+            dialogue=dialogue,
+            knowledge=knowledge,
+            inbound=inbound,
+            outbound=outbound,
+            chats=chats,
+            control=control,
+            escalations=escalations,
+            outbox=outbox,
+            sender=sender,
+            escalator=escalator,
+            processor=processor,
+            poller=Poller(
+                {s.id: s for s in settings.shops}, clients, chats, keys, on_new=worker.wake
+            ),
+            worker=worker,
+            staff=staff,
+            clock=clock,
+            worker_id=worker_id,
+        )
+
+    # --- one-batch forms (tests, simulate, benchmarks) ------------------------------------
+
+    async def poll_once(self) -> int:
+        """Poll every shop once; returns the number of new buyer messages taken in."""
+        reports = await self.poller.run_once()
+        new = sum(r.new_messages for r in reports.values())
+        if new:
+            self.worker.wake()
+        return new
+
+    async def drain(self, *, max_rounds: int = 100) -> int:
+        """Process due chats until none is due (burst mode); returns chats handled."""
+        handled = 0
+        for _ in range(max_rounds):
+            done = await self.worker.run_once()
+            if not done and not await self._due_now():
+                break
+            handled += done
+        return handled
+
+    async def _due_now(self) -> bool:
+        return await self.chats.due_count() > 0
+
+    # --- running ----------------------------------------------------------------------
+
+    async def start(self, *, http: bool = True, staff_console: bool = True) -> None:
+        await self.outbox.ensure_group()
+        self.scheduler = AsyncIOScheduler(timezone=self.settings.general.timezone)
+        self._install_jobs(self.scheduler)
+        self.scheduler.start()
+        if http:
+            await self._start_http()
+        if staff_console and self.settings.telegram.enabled:
+            await self._start_console()
+        elif staff_console:
+            log.warning(
+                "TELEGRAM_BOT_TOKEN is not set: escalations wait in Redis and are logged; "
+                "they are delivered once Telegram is configured"
+            )
+        self._loop_task = asyncio.create_task(self.worker.run(), name="worker loop")
+        log.info("worker %s started for shops %s", self.worker_id, ", ".join(self.clients))
+
+    def _install_jobs(self, scheduler: AsyncIOScheduler) -> None:
+        from bot.schedule.jobs import install_jobs
+
+        install_jobs(scheduler, self)
+
+    async def _start_http(self) -> None:
+        from bot.dialogue.actions.deps import ActionDeps
+        from bot.dialogue.actions.registry import build_actions
+        from bot.dialogue.actions.server import ActionEndpoint, add_action_routes
+
+        push = None
+        if self.settings.worker.push_enabled:
+            push = PushIntake(
+                self.settings.shops, self._fetch_pushed, self.settings.worker.push_networks
+            )
+            self._closers.append(push.close)
+        app = build_http_app(health=self.health, metrics=self.render_metrics, push=push)
+        deps = ActionDeps(
+            knowledge=self.knowledge,
+            shops={shop.id: shop for shop in self.settings.shops},
+            ozon=self.clients,
+        )
+        add_action_routes(app, ActionEndpoint(build_actions(deps), deps.api_urls()))
+        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
+        await self._runner.setup()
+        host, port = self.settings.worker.http_host, self.settings.worker.http_port
+        await web.TCPSite(self._runner, host, port).start()
+        log.info(
+            "HTTP endpoints on %s:%s (/healthz, /metrics, /webhook%s)",
+            host,
+            port,
+            ", /push" if push else "",
+        )
+
+    async def _start_console(self) -> None:
+        from bot.staff.console import StaffConsole
+
+        self._console = StaffConsole.build(self)
+        await self._console.start()
+
+    def tracked(self, job: Callable[P, Awaitable[None]]) -> Callable[P, Awaitable[None]]:
+        """A scheduler job whose runs `stop()` waits for, instead of cutting them off."""
+
+        @functools.wraps(job)
+        async def run(*args: P.args, **kwargs: P.kwargs) -> None:
+            task = asyncio.current_task()
+            if task is not None:
+                self._jobs.add(task)
+            try:
+                await job(*args, **kwargs)
+            finally:
+                if task is not None:
+                    self._jobs.discard(task)
+
+        return run
+
+    @property
+    def http_url(self) -> str | None:
+        """Where the HTTP endpoints listen (after `start`), e.g. http://127.0.0.1:8080."""
+        if self._runner is None or not self._runner.addresses:
+            return None
+        host, port = self._runner.addresses[0][:2]
+        return f"http://{host}:{port}"
+
+    async def _fetch_pushed(self, shop_id: str, chat_id: str) -> None:
+        if await self.poller.fetch_chat(shop_id, chat_id):
+            self.worker.wake()
+
+    async def poll_job(self) -> None:
+        """The scheduler's poll: failures are logged and the next tick tries again."""
+        try:
+            await self.poll_once()
+        except (OzonAuthError, OzonPermissionError) as exc:
+            log.error("Ozon refused the poll (check OZON_CLIENT_ID/OZON_API_KEY roles): %s", exc)
+        except (OzonbotError, StateError) as exc:
+            log.warning("poll failed, next tick retries: %s", exc)
+
+    async def health(self) -> dict[str, bool]:
+        return {"redis": await ping(self.redis)}
+
+    async def render_metrics(self) -> bytes:
+        try:
+            self.metrics.queue_depth.set(await self.chats.queue_depth())
+            oldest = await self.chats.oldest_waiting_ms()
+            now_ms = self.clock().timestamp() * 1000
+            self.metrics.oldest_unhandled.set(0 if oldest is None else (now_ms - oldest) / 1000)
+            self.metrics.outbox_pending.set(await self.outbox.pending_count())
+        except StateError:
+            pass  # the gauges keep their last values; /healthz reports Redis
+        return self.metrics.render()
+
+    async def stop(self) -> None:
+        """Stop taking work, finish or release what is in flight, close every session."""
+        grace = self.settings.worker.grace_s
+        if self.scheduler is not None and self.scheduler.running:
+            # Pause first: APScheduler's shutdown cancels coroutine jobs that are running, and
+            # a poll cut off mid-way logs a traceback for nothing.
+            self.scheduler.pause()
+            await self._finish_jobs(grace)
+            self.scheduler.shutdown(wait=False)
+        await self.worker.stop(grace_s=grace)
+        if self._loop_task is not None:
+            await self._loop_task
+        if self._console is not None:
+            await self._console.stop()
+        for close in reversed(self._closers):
+            await close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+        await self.aclose()
+        log.info("worker %s stopped", self.worker_id)
+
+    async def _finish_jobs(self, grace_s: float) -> None:
+        """Let a poll (or any job) that is running finish; cancel it past the grace period."""
+        if not self._jobs:
+            return
+        _done, pending = await asyncio.wait(set(self._jobs), timeout=grace_s)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+
+    async def aclose(self) -> None:
+        """Close the sessions (also for Apps that were built but never started)."""
+        close_dialogue = getattr(self.dialogue, "close", None)
+        if close_dialogue is not None:
+            await close_dialogue()
+        await self.ozon_http.close()
+        await self.redis.aclose()

@@ -1,0 +1,335 @@
+"""Per-chat state: the inbox, cursors, the work queue, chat locks and the turn commit.
+
+The work queue is a sorted set of `shop|chat` members scored by the time the chat is due
+(a lease queue): a worker *claims* due chats by pushing their score forward by a lease, works
+on them under a per-chat lock, and on commit either removes the member (inbox empty) or makes
+it due again. A worker that dies simply lets its lease run out; the chat becomes due and
+another worker claims it. One member per chat also means messages that arrive together are
+handled together. This replaces the architecture's suggested Redis Streams group: same
+guarantees, plus retry scheduling and per-chat coalescing in one structure.
+
+Every multi-key change is a Lua script, so a crash leaves either the old state or the new one.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.state.keys import CHAT_LOCK_MS, RECENT_TURNS, Keys
+from bot.state.models import BuyerMessage, PendingSend, TurnRecord
+from bot.state.redis import Redis, mapped, text
+
+_INGEST = """
+local cur = redis.call('GET', KEYS[1]) or ''
+if cur ~= ARGV[1] then return 0 end
+for i = 5, #ARGV do redis.call('RPUSH', KEYS[2], ARGV[i]) end
+redis.call('SET', KEYS[1], ARGV[2])
+redis.call('ZADD', KEYS[3], 'NX', tonumber(ARGV[4]), ARGV[3])
+redis.call('HSETNX', KEYS[4], ARGV[3], ARGV[4])
+return 1
+"""
+
+_MOVE_CURSOR = """
+local cur = redis.call('GET', KEYS[1]) or ''
+if cur ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+return 1
+"""
+
+_CLAIM = """
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+for _, member in ipairs(due) do
+  redis.call('ZADD', KEYS[1], 'XX', tonumber(ARGV[1]) + tonumber(ARGV[3]), member)
+end
+return due
+"""
+
+_COMMIT = """
+if redis.call('GET', KEYS[8]) ~= ARGV[8] then return -1 end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('LTRIM', KEYS[2], tonumber(ARGV[2]), -1)
+redis.call('DEL', KEYS[3])
+redis.call('SET', KEYS[4], ARGV[3], 'EX', tonumber(ARGV[4]))
+redis.call('ZADD', KEYS[5], tonumber(ARGV[5]), KEYS[4])
+redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', tonumber(ARGV[5]) - tonumber(ARGV[4]))
+redis.call('LPUSH', KEYS[9], ARGV[9])
+redis.call('LTRIM', KEYS[9], 0, tonumber(ARGV[10]) - 1)
+if redis.call('LLEN', KEYS[2]) == 0 then
+  redis.call('ZREM', KEYS[6], ARGV[6])
+  redis.call('HDEL', KEYS[7], ARGV[6])
+else
+  redis.call('ZADD', KEYS[6], tonumber(ARGV[7]), ARGV[6])
+end
+return 1
+"""
+
+_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
+end
+return 0
+"""
+
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def member(shop: str, chat_id: str) -> str:
+    return f"{shop}|{chat_id}"
+
+
+def split_member(value: str) -> tuple[str, str]:
+    shop, _, chat_id = value.partition("|")
+    return shop, chat_id
+
+
+@dataclass(frozen=True, slots=True)
+class ChatLock:
+    shop: str
+    chat_id: str
+    token: str
+
+
+class LostLockError(Exception):
+    """The chat lock expired and someone else owns the chat now: drop the work, do not commit."""
+
+
+class ChatStore:
+    """Inbox, cursors, queue, locks and the commit of a handled turn."""
+
+    def __init__(self, redis: Redis, keys: Keys, *, record_ttl_s: int) -> None:
+        self._r = redis
+        self._k = keys
+        self._record_ttl_s = record_ttl_s
+        self._ingest = redis.register_script(_INGEST)
+        self._move_cursor = redis.register_script(_MOVE_CURSOR)
+        self._claim = redis.register_script(_CLAIM)
+        self._commit = redis.register_script(_COMMIT)
+        self._renew = redis.register_script(_RENEW)
+        self._release = redis.register_script(_RELEASE)
+
+    @property
+    def queue_key(self) -> str:
+        return self._k.queue
+
+    @property
+    def since_key(self) -> str:
+        return self._k.queue_since
+
+    # --- ingest -------------------------------------------------------------------------
+
+    @mapped
+    async def cursor(self, shop: str, chat_id: str) -> str | None:
+        return text(await self._r.get(self._k.cursor(shop, chat_id)))
+
+    @mapped
+    async def append(
+        self,
+        shop: str,
+        chat_id: str,
+        expected_cursor: str | None,
+        new_cursor: str,
+        messages: list[BuyerMessage],
+    ) -> bool:
+        """Add new buyer messages and advance the cursor, unless another poller moved it first."""
+        if not messages:
+            return await self.advance_cursor(shop, chat_id, expected_cursor, new_cursor)
+        key = member(shop, chat_id)
+        args = [
+            expected_cursor or "",
+            new_cursor,
+            key,
+            str(now_ms()),
+            *(m.model_dump_json() for m in messages),
+        ]
+        keys = [self._k.cursor(shop, chat_id), self._k.inbox(shop, chat_id)]
+        done = await self._ingest(keys=[*keys, self.queue_key, self.since_key], args=args)
+        return bool(done)
+
+    @mapped
+    async def advance_cursor(self, shop: str, chat_id: str, expected: str | None, new: str) -> bool:
+        """Move the cursor past messages that need no work (the seller's own, support's...)."""
+        key = self._k.cursor(shop, chat_id)
+        return bool(await self._move_cursor(keys=[key], args=[expected or "", new]))
+
+    @mapped
+    async def try_lock(self, key: str, ttl_ms: int) -> str | None:
+        """A plain expiring lock (the per-shop poll lock); returns the token to release it."""
+        token = secrets.token_hex(8)
+        return token if await self._r.set(key, token, nx=True, px=ttl_ms) else None
+
+    @mapped
+    async def release(self, key: str, token: str) -> None:
+        await self._release(keys=[key], args=[token])
+
+    # --- queue --------------------------------------------------------------------------
+
+    @mapped
+    async def claim(self, limit: int, lease_ms: int) -> list[tuple[str, str]]:
+        due = await self._claim(keys=[self.queue_key], args=[now_ms(), limit, lease_ms])
+        return [split_member(str(m)) for m in due]
+
+    @mapped
+    async def reschedule(self, shop: str, chat_id: str, delay_ms: int) -> None:
+        await self._r.zadd(self.queue_key, {member(shop, chat_id): now_ms() + delay_ms}, xx=True)
+
+    @mapped
+    async def enqueue(self, shop: str, chat_id: str, delay_ms: int = 0) -> None:
+        """Make a chat due (used after a takeover ends, or by tests)."""
+        key = member(shop, chat_id)
+        await self._r.zadd(self.queue_key, {key: now_ms() + delay_ms})
+        await self._r.hsetnx(self.since_key, key, str(now_ms()))
+
+    @mapped
+    async def due_count(self) -> int:
+        """Chats whose work is due now (not leased, not waiting for a retry)."""
+        return int(await self._r.zcount(self.queue_key, "-inf", now_ms()))
+
+    @mapped
+    async def queue_depth(self) -> int:
+        return int(await self._r.zcard(self.queue_key))
+
+    @mapped
+    async def oldest_waiting_ms(self) -> int | None:
+        values = await self._r.hvals(self.since_key)
+        return min((int(v) for v in values), default=None)
+
+    @mapped
+    async def count_failure(self, shop: str, chat_id: str) -> int:
+        """One more unexpected failure of this chat (remembered for an hour)."""
+        key = self._k.failures(shop, chat_id)
+        async with self._r.pipeline(transaction=True) as pipe:
+            pipe.incr(key)
+            pipe.expire(key, 3600)
+            count, _ = await pipe.execute()
+        return int(count)
+
+    @mapped
+    async def clear_failures(self, shop: str, chat_id: str) -> None:
+        await self._r.delete(self._k.failures(shop, chat_id))
+
+    # --- locks --------------------------------------------------------------------------
+
+    @mapped
+    async def lock(self, shop: str, chat_id: str, ttl_ms: int = CHAT_LOCK_MS) -> ChatLock | None:
+        token = secrets.token_hex(8)
+        got = await self._r.set(self._k.chat_lock(shop, chat_id), token, nx=True, px=ttl_ms)
+        return ChatLock(shop, chat_id, token) if got else None
+
+    @mapped
+    async def renew(self, lock: ChatLock, ttl_ms: int = CHAT_LOCK_MS) -> bool:
+        key = self._k.chat_lock(lock.shop, lock.chat_id)
+        renewed = bool(await self._renew(keys=[key], args=[lock.token, ttl_ms]))
+        if renewed:
+            await self._r.zadd(
+                self.queue_key, {member(lock.shop, lock.chat_id): now_ms() + ttl_ms}, xx=True
+            )
+        return renewed
+
+    @mapped
+    async def unlock(self, lock: ChatLock) -> None:
+        key = self._k.chat_lock(lock.shop, lock.chat_id)
+        await self._release(keys=[key], args=[lock.token])
+
+    # --- processing -----------------------------------------------------------------------
+
+    @mapped
+    async def inbox(self, shop: str, chat_id: str) -> list[BuyerMessage]:
+        raw = await self._r.lrange(self._k.inbox(shop, chat_id), 0, -1)
+        return [BuyerMessage.model_validate_json(item) for item in raw]
+
+    @mapped
+    async def handled_id(self, shop: str, chat_id: str) -> str | None:
+        return text(await self._r.get(self._k.handled(shop, chat_id)))
+
+    @mapped
+    async def pending_send(self, shop: str, chat_id: str) -> PendingSend | None:
+        raw = await self._r.get(self._k.pending_send(shop, chat_id))
+        return PendingSend.model_validate_json(raw) if raw else None
+
+    @mapped
+    async def mark_sending(self, shop: str, chat_id: str, pending: PendingSend) -> None:
+        await self._r.set(self._k.pending_send(shop, chat_id), pending.model_dump_json())
+
+    @mapped
+    async def clear_sending(self, shop: str, chat_id: str) -> None:
+        await self._r.delete(self._k.pending_send(shop, chat_id))
+
+    @mapped
+    async def commit(self, lock: ChatLock, record: TurnRecord, processed: int) -> None:
+        """Record the turn and drop its messages from the inbox, atomically, if we still own it.
+
+        Raises `LostLockError` when the lock expired meanwhile (another worker owns the chat).
+        """
+        shop, chat_id = lock.shop, lock.chat_id
+        record_key = self._k.record(shop, chat_id, record.last_message_id)
+        keys = [
+            self._k.handled(shop, chat_id),
+            self._k.inbox(shop, chat_id),
+            self._k.pending_send(shop, chat_id),
+            record_key,
+            self._k.records(shop),
+            self.queue_key,
+            self.since_key,
+            self._k.chat_lock(shop, chat_id),
+            self._k.recent(shop, chat_id),
+        ]
+        recent = json.dumps({"at": record.handled_at.isoformat(), "key": record_key})
+        args: list[str | int] = [
+            record.last_message_id,
+            processed,
+            record.model_dump_json(),
+            self._record_ttl_s,
+            int(record.handled_at.timestamp()),
+            member(shop, chat_id),
+            now_ms(),
+            lock.token,
+            recent,
+            RECENT_TURNS,
+        ]
+        if await self._commit(keys=keys, args=args) == -1:
+            raise LostLockError(f"{shop}/{chat_id}: chat lock lost before commit")
+
+    # --- records --------------------------------------------------------------------------
+
+    @mapped
+    async def record(self, key: str) -> TurnRecord | None:
+        raw = await self._r.get(key)
+        return TurnRecord.model_validate_json(raw) if raw else None
+
+    @mapped
+    async def record_keys(self, shop: str, since: datetime, until: datetime) -> list[str]:
+        keys = await self._r.zrangebyscore(
+            self._k.records(shop), int(since.timestamp()), int(until.timestamp())
+        )
+        return [str(k) for k in keys]
+
+    @mapped
+    async def records_between(
+        self, shop: str, since: datetime, until: datetime
+    ) -> list[TurnRecord]:
+        keys = await self.record_keys(shop, since, until)
+        if not keys:
+            return []
+        raw = await self._r.mget(keys)
+        return [TurnRecord.model_validate_json(item) for item in raw if item]
+
+    @mapped
+    async def recent_records(self, shop: str, chat_id: str) -> list[TurnRecord]:
+        """The chat's last turns, newest first (expired records are skipped)."""
+        raw = await self._r.lrange(self._k.recent(shop, chat_id), 0, -1)
+        keys = [json.loads(item)["key"] for item in raw]
+        if not keys:
+            return []
+        values = await self._r.mget(keys)
+        return [TurnRecord.model_validate_json(v) for v in values if v]

@@ -1,0 +1,357 @@
+"""Escalations, per-chat control state, shop switches, daily counters and the staff outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from pydantic import BaseModel, ConfigDict
+from redis.asyncio.client import Pipeline
+
+from bot.guard.types import CheckResult
+from bot.models import Mode
+from bot.state.keys import (
+    OUTAGE_MEMORY_S,
+    OUTBOX_DONE_S,
+    OUTBOX_GROUP,
+    STATS_S,
+    STREAM_MAXLEN,
+    Keys,
+)
+from bot.state.models import (
+    BlockedText,
+    Escalation,
+    MessageContext,
+    Notification,
+    ViolationRecord,
+)
+from bot.state.redis import Redis, mapped, text, watch_update
+
+
+class ChatControl(BaseModel):
+    """What people decided about a chat, and what the worker remembers between turns."""
+
+    model_config = ConfigDict(frozen=True)
+
+    context: MessageContext | None = None
+    lang: str | None = None
+    paused_until: datetime | None = None
+    taken_by: str | None = None
+    complaint: bool = False
+
+    def paused(self, now: datetime) -> bool:
+        return self.paused_until is not None and now < self.paused_until
+
+
+class ModeOverride(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    mode: Mode
+    until: datetime | None = None
+    by: str | None = None
+
+    def active(self, now: datetime) -> bool:
+        return self.until is None or now < self.until
+
+
+class ControlStore:
+    """Chat takeover/complaint state and shop-wide switches (kill switch, mode, Premium)."""
+
+    def __init__(self, redis: Redis, keys: Keys) -> None:
+        self._r = redis
+        self._k = keys
+
+    @mapped
+    async def chat(self, shop: str, chat_id: str) -> ChatControl:
+        raw = text(await self._r.get(self._k.chat_state(shop, chat_id)))
+        return ChatControl.model_validate_json(raw) if raw else ChatControl()
+
+    @mapped
+    async def update_chat(
+        self, shop: str, chat_id: str, change: Callable[[ChatControl], ChatControl]
+    ) -> ChatControl:
+        """Apply `change` atomically against concurrent writers (optimistic WATCH loop)."""
+
+        def apply(raw: str | None, pipe: Pipeline) -> ChatControl:
+            new = change(ChatControl.model_validate_json(raw) if raw else ChatControl())
+            pipe.set(key, new.model_dump_json())
+            return new
+
+        key = self._k.chat_state(shop, chat_id)
+        return await watch_update(self._r, key, apply)
+
+    @mapped
+    async def shop_paused(self, shop: str) -> bool:
+        return bool(await self._r.exists(self._k.shop_paused(shop)))
+
+    @mapped
+    async def set_shop_paused(self, shop: str, paused: bool, by: str = "") -> None:
+        if paused:
+            await self._r.set(self._k.shop_paused(shop), by or "1")
+        else:
+            await self._r.delete(self._k.shop_paused(shop))
+
+    @mapped
+    async def shop_switches(self, shop: str) -> tuple[bool, ModeOverride | None]:
+        """The kill switch and the mode override in one round trip (read on every turn)."""
+        paused, mode = await self._r.mget([self._k.shop_paused(shop), self._k.shop_mode(shop)])
+        override = ModeOverride.model_validate_json(str(mode)) if mode else None
+        return paused is not None, override
+
+    @mapped
+    async def mode_override(self, shop: str) -> ModeOverride | None:
+        raw = text(await self._r.get(self._k.shop_mode(shop)))
+        return ModeOverride.model_validate_json(raw) if raw else None
+
+    @mapped
+    async def set_mode_override(self, shop: str, override: ModeOverride | None) -> None:
+        if override is None:
+            await self._r.delete(self._k.shop_mode(shop))
+        else:
+            await self._r.set(self._k.shop_mode(shop), override.model_dump_json())
+
+    @mapped
+    async def premium_missing(self, shop: str) -> bool:
+        return bool(await self._r.exists(self._k.premium_missing(shop)))
+
+    @mapped
+    async def set_premium_missing(self, shop: str) -> bool:
+        """Remember that Ozon refused a chat write for lack of Premium; True the first time."""
+        return bool(await self._r.set(self._k.premium_missing(shop), "1", nx=True, ex=24 * 3600))
+
+    @mapped
+    async def first_outage(self, kind: str, shop: str, now: datetime) -> datetime:
+        """When this outage started, shared by all workers.
+
+        Every failure keeps the record alive for `OUTAGE_MEMORY_S`; a service that stops
+        failing is forgotten that long after its last failure, with no write on success."""
+        key = self._k.outage(kind, shop)
+        async with self._r.pipeline(transaction=True) as pipe:
+            pipe.set(key, now.isoformat(), nx=True)
+            pipe.expire(key, OUTAGE_MEMORY_S)
+            pipe.get(key)
+            _, _, raw = await pipe.execute()
+        return datetime.fromisoformat(str(raw)) if raw else now
+
+    @mapped
+    async def once(self, key: str, ttl_s: int) -> bool:
+        """True the first time `key` is claimed within `ttl_s` (holding replies, digests)."""
+        return bool(await self._r.set(key, "1", nx=True, ex=ttl_s))
+
+    @mapped
+    async def keep_blocked(
+        self, shop: str, origin: str, result: CheckResult, now: datetime, retention_s: int
+    ) -> None:
+        """Keep a refused outgoing text for review; entries older than the retention go."""
+        entry = BlockedText(
+            at=now,
+            origin=origin,
+            text=result.text,
+            violations=tuple(ViolationRecord.from_violation(v) for v in result.violations),
+        )
+        key = self._k.blocked(shop)
+        score = now.timestamp()
+        async with self._r.pipeline(transaction=True) as pipe:
+            pipe.zadd(key, {entry.model_dump_json(): score})
+            pipe.zremrangebyscore(key, "-inf", score - retention_s)
+            pipe.expire(key, retention_s)
+            await pipe.execute()
+
+    @mapped
+    async def blocked_between(
+        self, shop: str, since: datetime, until: datetime
+    ) -> list[BlockedText]:
+        raw = await self._r.zrangebyscore(
+            self._k.blocked(shop), since.timestamp(), until.timestamp()
+        )
+        return [BlockedText.model_validate_json(str(item)) for item in raw]
+
+    @mapped
+    async def count(self, shop: str, day: str, *fields: str) -> None:
+        if not fields:
+            return
+        key = self._k.stats(shop, day)
+        async with self._r.pipeline(transaction=False) as pipe:
+            for field in fields:
+                pipe.hincrby(key, field, 1)
+            pipe.expire(key, STATS_S)
+            await pipe.execute()
+
+    @mapped
+    async def counters(self, shop: str, day: str) -> dict[str, int]:
+        raw = await self._r.hgetall(self._k.stats(shop, day))
+        return {str(k): int(v) for k, v in raw.items()}
+
+
+class EscalationStore:
+    """Escalation records: one open escalation per chat, listed oldest first."""
+
+    def __init__(self, redis: Redis, keys: Keys) -> None:
+        self._r = redis
+        self._k = keys
+
+    @mapped
+    async def get(self, escalation_id: str) -> Escalation | None:
+        raw = text(await self._r.get(self._k.escalation(escalation_id)))
+        return Escalation.model_validate_json(raw) if raw else None
+
+    @mapped
+    async def open_for_chat(self, shop: str, chat_id: str) -> Escalation | None:
+        escalation_id = text(await self._r.get(self._k.chat_escalation(shop, chat_id)))
+        if escalation_id is None:
+            return None
+        escalation = await self.get(escalation_id)
+        return escalation if escalation is not None and escalation.is_open else None
+
+    @mapped
+    async def save(self, escalation: Escalation) -> None:
+        async with self._r.pipeline(transaction=True) as pipe:
+            self._stage_save(pipe, escalation)
+            await pipe.execute()
+
+    def _stage_save(self, pipe: Pipeline, escalation: Escalation) -> None:
+        chat_key = self._k.chat_escalation(escalation.shop, escalation.chat_id)
+        pipe.set(self._k.escalation(escalation.id), escalation.model_dump_json())
+        created = escalation.created_at.timestamp()
+        pipe.zadd(self._k.all_escalations(escalation.shop), {escalation.id: created})
+        if escalation.is_open:
+            score = escalation.created_at.timestamp()
+            pipe.zadd(self._k.open_escalations, {escalation.id: score})
+            pipe.set(chat_key, escalation.id)
+        else:
+            pipe.zrem(self._k.open_escalations, escalation.id)
+            pipe.expire(self._k.escalation(escalation.id), 90 * 24 * 3600)
+
+    @mapped
+    async def mutate(
+        self, escalation_id: str, change: Callable[[Escalation], Escalation]
+    ) -> Escalation | None:
+        """Apply `change` atomically (optimistic WATCH loop); None when the id is unknown."""
+
+        def apply(raw: str | None, pipe: Pipeline) -> Escalation | None:
+            if raw is None:
+                return None
+            new = change(Escalation.model_validate_json(raw))
+            new = new.model_copy(update={"updated_at": datetime.now(UTC)})
+            self._stage_save(pipe, new)
+            return new
+
+        return await watch_update(self._r, self._k.escalation(escalation_id), apply)
+
+    @mapped
+    async def between(self, shop: str, since: datetime, until: datetime) -> list[Escalation]:
+        """Every escalation of a shop created in the period (review export, digests)."""
+        key = self._k.all_escalations(shop)
+        await self._r.zremrangebyscore(key, "-inf", since.timestamp() - 90 * 24 * 3600)
+        ids = await self._r.zrangebyscore(key, since.timestamp(), until.timestamp())
+        if not ids:
+            return []
+        raw = await self._r.mget([self._k.escalation(str(i)) for i in ids])
+        return [Escalation.model_validate_json(r) for r in raw if r]
+
+    @mapped
+    async def open_ids(self) -> list[str]:
+        return [str(i) for i in await self._r.zrange(self._k.open_escalations, 0, -1)]
+
+    @mapped
+    async def list_open(self) -> list[Escalation]:
+        ids = await self.open_ids()
+        if not ids:
+            return []
+        raw = await self._r.mget([self._k.escalation(i) for i in ids])
+        found = [Escalation.model_validate_json(r) for r in raw if r]
+        return [e for e in found if e.is_open]
+
+
+class Outbox:
+    """Staff notifications waiting for delivery (a Redis stream with one consumer group).
+
+    Delivery is at-least-once from the stream; `done` markers keyed by the notification id make
+    the visible effect once: a notification already delivered is acknowledged, not re-sent.
+    """
+
+    def __init__(self, redis: Redis, keys: Keys) -> None:
+        self._r = redis
+        self._k = keys
+
+    @mapped
+    async def ensure_group(self) -> None:
+        try:
+            await self._r.xgroup_create(self._k.outbox, OUTBOX_GROUP, id="0", mkstream=True)
+        except Exception as exc:  # redis answers BUSYGROUP when the group exists
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    @mapped
+    async def add(self, notification: Notification) -> None:
+        await self._r.xadd(
+            self._k.outbox,
+            {"n": notification.model_dump_json()},
+            maxlen=STREAM_MAXLEN,
+            approximate=True,
+        )
+
+    @mapped
+    async def read(
+        self, consumer: str, *, count: int = 10, block_ms: int = 1000
+    ) -> list[tuple[str, Notification]]:
+        reply = await self._r.xreadgroup(
+            OUTBOX_GROUP, consumer, {self._k.outbox: ">"}, count=count, block=block_ms
+        )
+        return _entries(reply)
+
+    @mapped
+    async def tail(self, last_id: str, *, block_ms: int = 1000) -> list[tuple[str, Notification]]:
+        """Every notification after `last_id` ("$": only new ones), outside the consumer group:
+        for watchers such as the demo's terminal view, which must not take them from staff."""
+        reply = await self._r.xread({self._k.outbox: last_id}, block=block_ms, count=100)
+        return _entries(reply)
+
+    @mapped
+    async def reclaim(
+        self, consumer: str, *, min_idle_ms: int, count: int = 10
+    ) -> list[tuple[str, Notification]]:
+        """Entries delivered but not acknowledged for `min_idle_ms` (a failed try or a dead
+        consumer) come back to `consumer`: this is the retry path."""
+        reply = await self._r.xautoclaim(
+            self._k.outbox, OUTBOX_GROUP, consumer, min_idle_ms, start_id="0-0", count=count
+        )
+        return _parse_pairs(reply[1])
+
+    @mapped
+    async def ack(self, entry_id: str) -> None:
+        await self._r.xack(self._k.outbox, OUTBOX_GROUP, entry_id)
+
+    @mapped
+    async def is_done(self, notification_id: str) -> bool:
+        return bool(await self._r.exists(self._k.outbox_done(notification_id)))
+
+    @mapped
+    async def mark_done(self, notification_id: str) -> None:
+        await self._r.set(self._k.outbox_done(notification_id), "1", ex=OUTBOX_DONE_S)
+
+    @mapped
+    async def pending_count(self) -> int:
+        try:
+            info = await self._r.xpending(self._k.outbox, OUTBOX_GROUP)
+        except Exception:  # no group yet: nothing pending
+            return 0
+        return int(info["pending"]) if isinstance(info, dict) else 0
+
+
+def _entries(reply: object) -> list[tuple[str, Notification]]:
+    if not reply:
+        return []
+    result: list[tuple[str, Notification]] = []
+    streams = reply.items() if isinstance(reply, dict) else reply
+    for _stream, pairs in streams:  # type: ignore[attr-defined]  # redis-py: list or dict
+        result.extend(_parse_pairs(pairs))
+    return result
+
+
+def _parse_pairs(pairs: object) -> list[tuple[str, Notification]]:
+    result = []
+    for entry_id, fields in pairs or []:  # type: ignore[attr-defined]
+        if fields and "n" in fields:
+            result.append((str(entry_id), Notification.model_validate_json(fields["n"])))
+    return result

@@ -1,0 +1,198 @@
+"""Every Redis key name and TTL the project uses, in one place.
+
+All keys start with the deployment's prefix (`REDIS_PREFIX`, default `ozonbot`) so tests and
+several deployments can share one Redis. Rasa's own tracker and lock stores use the prefix
+configured in `endpoints.yml` and never touch these keys.
+
+Layout (`{p}` prefix, `{s}` shop id, `{c}` Ozon chat id):
+
+    {p}:poll-lock:{s}              string  one poller per shop at a time (token, PX)
+    {p}:queue                      zset    chats with work, member `shop|chat`, score = due time
+                                           (ms); a claim pushes the score forward by a lease
+    {p}:queue:since                hash    member -> when its oldest unhandled message was seen (ms)
+    {p}:chat:{s}:{c}:inbox         list    buyer messages fetched but not yet handled (JSON)
+    {p}:chat:{s}:{c}:cursor        string  newest message id taken from Ozon into the inbox
+    {p}:chat:{s}:{c}:handled       string  newest message id whose outcome is recorded
+    {p}:chat:{s}:{c}:lock          string  per-chat processing lock (token, PX, renewed)
+    {p}:chat:{s}:{c}:send          string  a send in flight: what to look for when reconciling
+    {p}:chat:{s}:{c}:state         hash    context, takeover, complaint, holding reply, language
+    {p}:chat:{s}:{c}:recent        list    the last buyer turns (for cards and repeat detection)
+    {p}:chat:{s}:{c}:failures      string  unexpected errors handling the chat (1 h): after a few,
+                                           the chat goes to people with reason `system`
+    {p}:record:{s}:{c}:{m}         string  one handled turn: intent, flags, decision, timings (TTL)
+    {p}:records:{s}                zset    record keys by handled time (review, digest, stats)
+    {p}:blocked:{s}                zset    blocked outgoing texts kept for review (TTL'd entries)
+    {p}:esc:{id}                   hash    one escalation and its card state
+    {p}:esc:open                   zset    open escalation ids by creation time
+    {p}:esc:all:{s}                zset    every escalation id of a shop by creation time (review)
+    {p}:esc:chat:{s}:{c}           string  the open escalation of a chat (one card per chat)
+    {p}:outbox                     stream  staff notifications to deliver; group `staff`
+    {p}:outbox:done:{id}           string  notification already delivered (idempotency)
+    {p}:tg:offset                  string  Telegram update offset
+    {p}:tg:lock                    string  which worker runs the staff console (owner, PX)
+    {p}:tg:msg:{chat}:{message}    string  which escalation a staff-chat message belongs to (cards,
+                                           forwards, reminders: a reply to any of them is a relay)
+    {p}:tg:reply:{chat}:{user}     string  "reply" pressed: that user's next message goes to this
+                                           escalation (TTL)
+    {p}:tg:fix:{token}             string  a corrected text offered to staff, awaiting a tap (TTL)
+    {p}:shop:{s}:paused            string  kill switch: no auto-replies for the shop
+    {p}:shop:{s}:mode              string  mode override JSON {mode, until}
+    {p}:shop:{s}:premium-missing   string  set when Ozon refused a write for lack of Premium
+    {p}:stats:{s}:{yyyy-mm-dd}     hash    daily counters for /stats and the digest
+    {p}:marks:{s}                  hash    staff "wrong intent: X" marks by record key
+    {p}:holding:{s}:{c}:{night}    string  the after-hours holding reply was sent this night
+    {p}:digest:{s}:{yyyy-mm-dd}    string  the morning digest was posted
+    {p}:outage:{kind}:{s}          string  first time Rasa/Ozon was seen down (for `system`)
+    {p}:workers                    hash    live workers and their heartbeat
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+OUTBOX_GROUP = "staff"
+
+# TTLs in milliseconds or seconds, named by unit.
+POLL_LOCK_MS = 15_000
+CHAT_LOCK_MS = 30_000
+"""A worker renews its chat lock while it works; a dead worker's lock expires in this time."""
+CLAIM_LEASE_MS = 30_000
+"""A claimed chat comes back to the queue after this long unless its worker renews the lease."""
+SEND_MARK_S = 7 * 24 * 3600
+OUTBOX_DONE_S = 30 * 24 * 3600
+HOLDING_S = 36 * 3600
+OUTAGE_MEMORY_S = 180
+"""An outage record lives this long after the last failure (retries come at least every 60 s)."""
+DIGEST_S = 3 * 24 * 3600
+STATS_S = 90 * 24 * 3600
+RECENT_TURNS = 10
+STREAM_MAXLEN = 100_000
+TG_MESSAGE_S = 30 * 24 * 3600
+TG_REPLY_S = 15 * 60
+TG_FIX_S = 24 * 3600
+
+
+@dataclass(frozen=True, slots=True)
+class Keys:
+    """Key builder for one deployment prefix."""
+
+    prefix: str = "ozonbot"
+
+    def _k(self, *parts: str) -> str:
+        return ":".join((self.prefix, *parts))
+
+    # ingest and processing
+    def poll_lock(self, shop: str) -> str:
+        return self._k("poll-lock", shop)
+
+    @property
+    def queue(self) -> str:
+        return self._k("queue")
+
+    @property
+    def queue_since(self) -> str:
+        return self._k("queue", "since")
+
+    def inbox(self, shop: str, chat: str) -> str:
+        return self._k("chat", shop, chat, "inbox")
+
+    def cursor(self, shop: str, chat: str) -> str:
+        return self._k("chat", shop, chat, "cursor")
+
+    def handled(self, shop: str, chat: str) -> str:
+        return self._k("chat", shop, chat, "handled")
+
+    def chat_lock(self, shop: str, chat: str) -> str:
+        return self._k("chat", shop, chat, "lock")
+
+    def pending_send(self, shop: str, chat: str) -> str:
+        return self._k("chat", shop, chat, "send")
+
+    def failures(self, shop: str, chat: str) -> str:
+        return self._k("chat", shop, chat, "failures")
+
+    def chat_state(self, shop: str, chat: str) -> str:
+        return self._k("chat", shop, chat, "state")
+
+    def recent(self, shop: str, chat: str) -> str:
+        return self._k("chat", shop, chat, "recent")
+
+    def record(self, shop: str, chat: str, message_id: str) -> str:
+        return self._k("record", shop, chat, message_id)
+
+    def records(self, shop: str) -> str:
+        return self._k("records", shop)
+
+    def blocked(self, shop: str) -> str:
+        return self._k("blocked", shop)
+
+    # escalations and staff
+    def escalation(self, escalation_id: str) -> str:
+        return self._k("esc", escalation_id)
+
+    @property
+    def open_escalations(self) -> str:
+        return self._k("esc", "open")
+
+    def all_escalations(self, shop: str) -> str:
+        return self._k("esc", "all", shop)
+
+    def chat_escalation(self, shop: str, chat: str) -> str:
+        return self._k("esc", "chat", shop, chat)
+
+    @property
+    def outbox(self) -> str:
+        return self._k("outbox")
+
+    def outbox_done(self, notification_id: str) -> str:
+        return self._k("outbox", "done", notification_id)
+
+    @property
+    def telegram_offset(self) -> str:
+        return self._k("tg", "offset")
+
+    @property
+    def telegram_lock(self) -> str:
+        return self._k("tg", "lock")
+
+    def telegram_message(self, chat_id: str, message_id: str) -> str:
+        return self._k("tg", "msg", chat_id, message_id)
+
+    def telegram_reply(self, chat_id: str, user_id: str) -> str:
+        return self._k("tg", "reply", chat_id, user_id)
+
+    def telegram_fix(self, token: str) -> str:
+        return self._k("tg", "fix", token)
+
+    # shop switches
+    def shop_paused(self, shop: str) -> str:
+        return self._k("shop", shop, "paused")
+
+    def shop_mode(self, shop: str) -> str:
+        return self._k("shop", shop, "mode")
+
+    def premium_missing(self, shop: str) -> str:
+        return self._k("shop", shop, "premium-missing")
+
+    def stats(self, shop: str, day: str) -> str:
+        return self._k("stats", shop, day)
+
+    def marks(self, shop: str) -> str:
+        return self._k("marks", shop)
+
+    def holding(self, shop: str, chat: str, night: str) -> str:
+        return self._k("holding", shop, chat, night)
+
+    def digest(self, shop: str, day: str) -> str:
+        return self._k("digest", shop, day)
+
+    def outage(self, kind: str, shop: str) -> str:
+        return self._k("outage", kind, shop)
+
+    @property
+    def workers(self) -> str:
+        return self._k("workers")
+
+    def pattern(self) -> str:
+        """Glob for every key of this prefix (tests clean up with it)."""
+        return self._k("*")

@@ -1,0 +1,218 @@
+"""What the worker keeps in Redis, as frozen pydantic models (JSON on the wire, typed in code).
+
+These are the records other parts read: the staff console reads escalations and notifications,
+`ozonbot review` reads turn records, the scheduler reads both. Ids are strings throughout.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.guard.types import Violation
+from bot.models import Decision, EscalationReason, InboundFlag, Rule
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class MessageContext(_Frozen):
+    order_number: str | None = None
+    sku: str | None = None
+
+
+class BuyerMessage(_Frozen):
+    """One buyer message taken from Ozon into a chat's inbox."""
+
+    shop: str
+    chat_id: str
+    message_id: str
+    created_at: datetime
+    text: str
+    is_image: bool = False
+    context: MessageContext | None = None
+    seen_at: datetime = Field(default_factory=utcnow)
+    """When the worker first saw it (the start of the latency the benchmark measures)."""
+
+
+class ViolationRecord(_Frozen):
+    rule: Rule
+    start: int
+    end: int
+    fragment: str
+
+    @classmethod
+    def from_violation(cls, violation: Violation) -> ViolationRecord:
+        return cls(
+            rule=violation.rule,
+            start=violation.start,
+            end=violation.end,
+            fragment=violation.fragment,
+        )
+
+
+class BlockedText(_Frozen):
+    """An outgoing text the guard refused, kept for review for a limited time."""
+
+    at: datetime
+    origin: str
+    text: str
+    violations: tuple[ViolationRecord, ...]
+
+
+class Timings(_Frozen):
+    """Milliseconds spent per stage of one turn."""
+
+    inbound: float = 0.0
+    dialogue: float = 0.0
+    decide: float = 0.0
+    outbound: float = 0.0
+    send: float = 0.0
+    total: float = 0.0
+    visible_to_sent: float | None = None
+
+
+class TurnRecord(_Frozen):
+    """What happened to one buyer turn (one or several messages answered together)."""
+
+    shop: str
+    chat_id: str
+    message_ids: tuple[str, ...]
+    text: str
+    """The buyer's text as written: kept for review with the record's retention, never logged."""
+    lang: str = "ru"
+    intent: str | None = None
+    confidence: float | None = None
+    entities: dict[str, str] = Field(default_factory=dict)
+    flags: tuple[InboundFlag, ...] = ()
+    decision: Decision
+    reason: EscalationReason | None = None
+    detail: str | None = None
+    reply: str | None = None
+    suggested: str | None = None
+    violations: tuple[ViolationRecord, ...] = ()
+    escalation_id: str | None = None
+    timings: Timings = Field(default_factory=Timings)
+    seen_at: datetime | None = None
+    """When the worker first saw the earliest of the turn's messages."""
+    handled_at: datetime = Field(default_factory=utcnow)
+    worker: str = ""
+
+    @property
+    def last_message_id(self) -> str:
+        return self.message_ids[-1]
+
+
+class EscalationStatus(StrEnum):
+    OPEN = "open"
+    TAKEN = "taken"
+    """A staff member took the chat over: the bot is paused for it."""
+    COMPLAINT = "complaint"
+    """Abuse or spam: the bot never answers the chat again until staff resolve it."""
+    COMPLAINT_FILED = "complaint_filed"
+    RESOLVED = "resolved"
+    RETURNED = "returned"
+    """Given back to the bot."""
+
+
+class StaffAction(_Frozen):
+    at: datetime = Field(default_factory=utcnow)
+    user_id: int | None = None
+    user_name: str | None = None
+    action: str
+    note: str | None = None
+
+
+class Escalation(_Frozen):
+    """One chat handed to people; at most one open escalation per chat.
+
+    A *draft* (working-hours mode `draft`) is the same card without a reason: the bot has a
+    reply ready and waits for a person to approve it (or sends it at `auto_send_at`).
+    """
+
+    id: str
+    shop: str
+    chat_id: str
+    reason: EscalationReason | None
+    draft: bool = False
+    auto_send_at: datetime | None = None
+    detail: str | None = None
+    intent: str | None = None
+    confidence: float | None = None
+    status: EscalationStatus = EscalationStatus.OPEN
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    last_buyer_at: datetime = Field(default_factory=utcnow)
+    buyer_messages: tuple[BuyerMessage, ...] = ()
+    """The last buyer messages of the chat (the card masks contacts before showing them)."""
+    facts: dict[str, str] = Field(default_factory=dict)
+    """Order/posting status and similar, as the actions reported them."""
+    suggested: str | None = None
+    violations: tuple[ViolationRecord, ...] = ()
+    order_number: str | None = None
+    reply_deadline: datetime | None = None
+    """When Ozon's reply window closes, when known."""
+    card_message_id: int | None = None
+    thread_id: int | None = None
+    history: tuple[StaffAction, ...] = ()
+    reminders_sent: int = 0
+    owner_mentioned: bool = False
+    evidence: tuple[str, ...] = ()
+    """Complaint flow: message ids, times and detector hits kept as evidence."""
+    wrong_intent_marks: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (
+            EscalationStatus.OPEN,
+            EscalationStatus.TAKEN,
+            EscalationStatus.COMPLAINT,
+        )
+
+
+NotificationKind = Literal[
+    "escalation",  # a new or updated escalation card
+    "draft",  # a suggested reply waiting for one-tap approval
+    "forward",  # a buyer message in a taken-over or complaint chat, to the card's thread
+    "reminder",  # SLA re-announcement / owner mention / urgent
+    "digest",  # the morning digest
+    "notice",  # plain text to the staff chat (premium missing, key expiry, system)
+]
+
+
+class Notification(_Frozen):
+    """One thing to tell staff. Delivered through the outbox; `id` makes delivery idempotent."""
+
+    id: str
+    kind: NotificationKind
+    shop: str
+    escalation_id: str | None = None
+    chat_id: str | None = None
+    text: str | None = None
+    """Pre-rendered text for `notice`/`digest`; cards are rendered by the staff console."""
+    created_at: datetime = Field(default_factory=utcnow)
+    attempts: int = 0
+
+
+class PendingSend(_Frozen):
+    """A reply decided for a turn but not yet known to be delivered.
+
+    Written before the Ozon call and removed in the same transaction that records the turn, so a
+    worker that dies in between leaves it behind; the next owner of the chat looks for the text
+    in the chat history instead of answering twice.
+    """
+
+    message_ids: tuple[str, ...]
+    text: str
+    started_at: datetime
+    record: TurnRecord
+    escalation: Escalation | None = None
+    attempts: int = 0
