@@ -1,0 +1,186 @@
+"""The staff console: a Telegram bot in the staff chat(s), started and stopped by `App`.
+
+    console = StaffConsole.build(app)      # App._start_console()
+    await console.start()                  # delivery loop + update loop, in the background
+    await console.stop()                   # both loops end between two steps; session closed
+
+Two loops share one Bot API session: `Delivery` posts and edits cards from the outbox,
+`UpdateLoop` handles what staff do (buttons, replies, commands). Telegram serves updates to one
+poller per bot, so with several workers the loops run only in the worker that holds the console
+lock in Redis (renewed while it lives; another worker takes over when it stops or dies).
+Without a token `App` never builds the console; the outbox keeps the notifications until then.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from bot.config import ShopConfig, TelegramSettings
+from bot.errors import ConfigError, StateError
+from bot.staff.actions import ConsoleActions
+from bot.staff.commands import ConsoleCommands
+from bot.staff.delivery import Backoff, Delivery, sleep_unless
+from bot.staff.handlers import build_dispatcher
+from bot.staff.setup import ConsoleSetup
+from bot.staff.telegram import TelegramApi
+from bot.staff.updates import UpdateLoop
+from bot.state.console import ConsoleStore
+from bot.state.escalations import ControlStore, EscalationStore, Outbox
+from bot.worker.staffops import StaffOps
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleParts:
+    """What the console needs from the worker (App provides all of it)."""
+
+    telegram: TelegramSettings
+    shops: Mapping[str, ShopConfig]
+    staff: StaffOps
+    escalations: EscalationStore
+    control: ControlStore
+    outbox: Outbox
+    store: ConsoleStore
+    clock: Callable[[], datetime]
+    warn_window: timedelta
+    consumer: str
+    poll_timeout_s: int = 25
+    retry_first_s: float = 2.0
+    read_block_ms: int = 1000
+    """How long one outbox read waits for news; `stop()` waits at most this long for it."""
+    lock_ttl_ms: int = 60_000
+    lock_renew_s: float = 15.0
+
+
+@dataclass
+class StaffConsole:
+    api: TelegramApi
+    delivery: Delivery
+    updates: UpdateLoop
+    setup: ConsoleSetup
+    outbox: Outbox
+    store: ConsoleStore
+    owner: str
+    read_block_ms: int = 1000
+    lock_ttl_ms: int = 60_000
+    lock_renew_s: float = 15.0
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _leading: asyncio.Event = field(default_factory=asyncio.Event)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, app: App) -> StaffConsole:
+        worker = app.settings.worker
+        return cls.create(
+            ConsoleParts(
+                telegram=app.settings.telegram,
+                shops={shop.id: shop for shop in app.settings.shops},
+                staff=app.staff,
+                escalations=app.escalations,
+                control=app.control,
+                outbox=app.outbox,
+                store=ConsoleStore(app.redis, app.keys),
+                clock=app.clock,
+                warn_window=timedelta(minutes=worker.reply_window_warn_min),
+                consumer=f"console-{app.worker_id}",
+            )
+        )
+
+    @classmethod
+    def create(cls, parts: ConsoleParts) -> StaffConsole:
+        token = parts.telegram.bot_token
+        if token is None or not token.get_secret_value():
+            raise ConfigError("TELEGRAM_BOT_TOKEN", "is required for the staff console")
+        setup = ConsoleSetup.create(
+            parts.telegram, parts.shops, warn_window=parts.warn_window, clock=parts.clock
+        )
+        api = TelegramApi(token.get_secret_value(), parts.telegram.api_url)
+        actions = ConsoleActions(ops=parts.staff, store=parts.store, setup=setup, api=api)
+        commands = ConsoleCommands(
+            setup=setup, control=parts.control, escalations=parts.escalations
+        )
+        delivery = Delivery(
+            api=api,
+            setup=setup,
+            outbox=parts.outbox,
+            escalations=parts.escalations,
+            store=parts.store,
+            consumer=parts.consumer,
+            backoff=Backoff(first_s=parts.retry_first_s),
+        )
+        updates = UpdateLoop(
+            api=api,
+            dispatcher=build_dispatcher(setup, actions, commands),
+            store=parts.store,
+            poll_timeout_s=parts.poll_timeout_s,
+            backoff=Backoff(first_s=parts.retry_first_s),
+        )
+        return cls(
+            api=api,
+            delivery=delivery,
+            updates=updates,
+            setup=setup,
+            outbox=parts.outbox,
+            store=parts.store,
+            owner=parts.consumer,
+            read_block_ms=parts.read_block_ms,
+            lock_ttl_ms=parts.lock_ttl_ms,
+            lock_renew_s=parts.lock_renew_s,
+        )
+
+    @property
+    def leading(self) -> bool:
+        """This worker holds the console lock (its loops run)."""
+        return self._leading.is_set()
+
+    async def start(self) -> None:
+        await self.outbox.ensure_group()
+        self._stop.clear()
+        delivery = self.delivery.run(self._stop, gate=self._leading, block_ms=self.read_block_ms)
+        self._tasks = [
+            asyncio.create_task(self._hold_lock(), name="staff console lock"),
+            asyncio.create_task(delivery, name="staff delivery"),
+            asyncio.create_task(
+                self.updates.run(self._stop, gate=self._leading), name="staff updates"
+            ),
+        ]
+        log.info("staff console started for chats %s", sorted(self.setup.staff_chats))
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._tasks:
+            await asyncio.gather(*self._tasks)
+            self._tasks = []
+        if self._leading.is_set():
+            self._leading.clear()
+            with contextlib.suppress(StateError):
+                await self.store.release_console(self.owner)
+        await self.api.close()
+        log.info("staff console stopped")
+
+    async def _hold_lock(self) -> None:
+        while not self._stop.is_set():
+            try:
+                held = await self.store.hold_console(self.owner, self.lock_ttl_ms)
+            except StateError as exc:
+                log.warning("staff console lock unknown (%s): pausing the console", exc)
+                held = False
+            if held and not self._leading.is_set():
+                log.info("this worker runs the staff console")
+            if not held and self._leading.is_set():
+                log.warning("another worker took over the staff console")
+            if held:
+                self._leading.set()
+            else:
+                self._leading.clear()
+            await sleep_unless(self._stop, self.lock_renew_s)

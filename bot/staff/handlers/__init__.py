@@ -1,0 +1,27 @@
+"""aiogram routers, one per feature: card buttons, replies to buyers, commands; plus the
+middleware that lets only staff through. Handlers only unpack updates; the work is done by
+`bot.staff.actions.ConsoleActions` and `bot.staff.commands.ConsoleCommands`."""
+
+from __future__ import annotations
+
+from aiogram import Dispatcher
+
+from bot.staff.actions import ConsoleActions
+from bot.staff.commands import ConsoleCommands
+from bot.staff.handlers.access import StaffOnly
+from bot.staff.handlers.cards import cards_router
+from bot.staff.handlers.commands import commands_router
+from bot.staff.handlers.relay import relay_router
+from bot.staff.setup import ConsoleSetup
+
+
+def build_dispatcher(
+    setup: ConsoleSetup, actions: ConsoleActions, commands: ConsoleCommands
+) -> Dispatcher:
+    dispatcher = Dispatcher(actions=actions, commands=commands)
+    gate = StaffOnly(setup, actions)
+    dispatcher.message.outer_middleware(gate)
+    dispatcher.callback_query.outer_middleware(gate)
+    # Order matters: commands before relay, so "/cancel" is never sent to a buyer.
+    dispatcher.include_routers(commands_router(), cards_router(), relay_router())
+    return dispatcher

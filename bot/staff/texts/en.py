@@ -1,0 +1,168 @@
+"""Staff console strings in English. Placeholders are `str.format` fields; cards are HTML."""
+
+from __future__ import annotations
+
+STRINGS: dict[str, str] = {
+    # card headings
+    "card.escalation": "Escalation: {reason}",
+    "card.draft": "Draft reply waiting for approval",
+    "card.complaint": "Complaint flow: {reason}",
+    "card.closed": "Closed: {status}",
+    "card.shop": "Shop",
+    "card.status": "Status",
+    "card.intent": "Intent",
+    "card.detail": "Detail",
+    "card.order": "Order",
+    "card.facts": "What Ozon says",
+    "card.buyer": "Buyer wrote",
+    "card.buyer_image": "[image]",
+    "card.suggested": "Suggested reply",
+    "card.blocked": "Stopped by the rules check",
+    "card.window_left": "Reply window: {left} left (until {until})",
+    "card.window_urgent": "URGENT: Ozon's reply window closes in {left} (at {until})",
+    "card.window_closed": "Ozon's reply window has closed ({until})",
+    "card.auto_send": "Sent automatically at {at} unless someone acts",
+    "card.link": "Open the chat in the Ozon seller cabinet",
+    "card.history": "History",
+    "card.evidence": "Evidence",
+    # Ozon's communication rules: "If you think that a client is spamming or behaving
+    # indecently, you can file a complaint in the chat" (docs.ozon.ru/global/en/policies/
+    # communication); its chat safety page also says to file a complaint when a customer poses
+    # as support or asks for data (docs.ozon.com/global/en/work-with-customers/customers-chat/
+    # chat-safety-rules). Neither names the button, so the steps do not either.
+    "card.complaint_steps": (
+        "How to complain in Ozon:\n"
+        "1. Open the chat with the link above (Chats, Customers tab).\n"
+        "2. Do not answer the buyer.\n"
+        "3. Use the chat's complaint action and pick the closest reason "
+        "(spam, insults, fraud); the wording in the cabinet may differ.\n"
+        "4. If there is no such action, write to Ozon support from the cabinet "
+        "and give them the chat and the evidence above.\n"
+        "5. Press \u201cComplaint filed\u201d here."
+    ),
+    # reasons and statuses
+    "reason.dispute": "dispute",
+    "reason.legal_threat": "legal threat",
+    "reason.abuse": "abuse",
+    "reason.spam": "spam",
+    "reason.human_request": "buyer asks for a person",
+    "reason.unknown": "not sure what the buyer wants",
+    "reason.blocked_reply": "reply blocked by the rules check",
+    "reason.system": "system problem",
+    "reason.none": "draft",
+    "status.open": "waiting for a person",
+    "status.taken": "taken over by {who}",
+    "status.complaint": "complaint flow: the bot stays silent",
+    "status.complaint_filed": "complaint filed",
+    "status.resolved": "resolved",
+    "status.returned": "returned to the bot",
+    # history lines
+    "action.take_over": "took over",
+    "action.return_to_bot": "returned it to the bot",
+    "action.resolve": "marked it resolved",
+    "action.complaint": "sent it to the complaint flow",
+    "action.complaint_filed": "filed the complaint",
+    "action.sent_suggested": "sent the suggested reply",
+    "action.replied": "replied",
+    "action.wrong_intent": "marked the intent as wrong",
+    "action.urgent": "reply window closing",
+    "who.bot": "bot",
+    # buttons
+    "btn.take": "Take over",
+    "btn.reply": "Reply",
+    "btn.suggested": "Send suggested",
+    "btn.return": "Return to bot",
+    "btn.spam": "Spam / complaint",
+    "btn.resolved": "Resolved",
+    "btn.send": "Send",
+    "btn.edit": "Edit (reply)",
+    "btn.dismiss": "Dismiss",
+    "btn.filed": "Complaint filed",
+    "btn.not_abuse": "Not abuse: back to bot",
+    "btn.send_fixed": "Send corrected",
+    # button answers
+    "cb.refused": "Sorry, only the shop's staff can do this.",
+    "cb.unknown": "This card is out of date.",
+    "cb.done": "Done.",
+    "cb.closed": "This chat is already closed.",
+    # relay
+    "relay.prompt": (
+        "{who}, type your answer to the buyer as your next message here "
+        "(or reply to the card). /cancel stops."
+    ),
+    "relay.sent": "Sent to the buyer.",
+    "relay.refused": "Not sent: the text breaks Ozon's rules.",
+    "relay.violation": "{rule}: \u201c{fragment}\u201d",
+    "relay.fix_offer": "Corrected text (sent only if you press the button):",
+    "relay.retry": "Change the text and send it again.",
+    "relay.error": "Not sent: {error}",
+    "relay.unknown": (
+        "Ozon did not confirm the message. Look at the chat in the cabinet before sending it again."
+    ),
+    "relay.cancelled": "Reply cancelled.",
+    "relay.nothing": "Nothing to cancel.",
+    "relay.complaint": "This chat is in the complaint flow: nothing is sent to the buyer.",
+    "relay.closed": "This escalation is closed; answer in the Ozon cabinet if needed.",
+    "relay.not_text": "Only text can be sent to the buyer from here.",
+    "relay.fix_expired": "This correction has expired.",
+    "relay.no_suggestion": "There is no suggested reply.",
+    # forwards and reminders
+    "forward": "Buyer wrote ({at}):",
+    "reminder.again": "Still waiting for a person: {reason}, {age}.",
+    "reminder.owner": "@{owner}, this chat has waited {age} without an answer ({reason}).",
+    "reminder.urgent": "Ozon's reply window closes in {left}. Answer now or it is lost.",
+    # masks and durations
+    "mask.phone": "[phone]",
+    "mask.email": "[e-mail]",
+    "dur.min": "{m} min",
+    "dur.hours": "{h} h {m} min",
+    "dur.days": "{d} d {h} h",
+    # commands
+    "queue.empty": "No open escalations.",
+    "queue.title": "Open escalations, oldest first:",
+    "queue.line": "{age} \u00b7 {shop} \u00b7 {reason} \u00b7 {status}",
+    "queue.card": "card",
+    "queue.more": "\u2026 and {n} more.",
+    "stats.title": "Today ({day}), {shop}:",
+    "stats.handled": "Buyer turns handled: {n}",
+    "stats.answered": "Answered automatically: {n}",
+    "stats.drafts": "Drafts: {n}",
+    "stats.escalated": "Escalated: {n}",
+    "stats.by_reason": "Escalated by reason:",
+    "stats.blocked": "Blocked by rule:",
+    "stats.flags": "Inbound flags:",
+    "stats.none": "nothing yet",
+    "shop.which": "Several shops here: name one of {shops}.",
+    "shop.unknown": "Unknown shop {shop}; known here: {shops}.",
+    "pause.done": "{shop}: paused. Replies become drafts until /resume.",
+    "resume.done": "{shop}: resumed. The bot answers again.",
+    "mode.usage": "Usage: /mode auto|draft|off [until HH:MM | for 2h] [shop]; /mode reset [shop]",
+    "mode.bad_time": (
+        "Cannot read the time: {value}. Use \u201cuntil 18:30\u201d or \u201cfor 2h\u201d."
+    ),
+    "mode.set": "{shop}: mode {mode} {until}.",
+    "mode.until": "until {at}",
+    "mode.forever": "until changed",
+    "mode.reset": "{shop}: mode override removed; the shop's settings apply.",
+    "mode.state": "{shop}: {mode}{paused}",
+    "mode.default": "the shop's settings",
+    "mode.paused": " (paused: replies become drafts)",
+    "help": (
+        "Cards appear here for every chat that needs a person. Buttons act on that chat.\n"
+        "Reply to a card (or press Reply) to answer the buyer; every text is checked against "
+        "Ozon's rules first. /cancel stops a pending reply.\n"
+        "/queue: open escalations, oldest first\n"
+        "/stats [shop]: today's numbers\n"
+        "/pause [shop], /resume [shop]: stop or restart automatic replies\n"
+        "/mode auto|draft|off [until HH:MM | for 2h] [shop]: override the mode; "
+        "/mode alone shows it; /mode reset [shop] removes the override\n"
+        "/help: this text"
+    ),
+    "digest.title": "Good morning, {shop}. Since the end of the last working day:",
+    "digest.answered": "Answered automatically: {n}",
+    "digest.by_intent": "  {intent}: {n}",
+    "digest.escalated": "Handed to people: {n}",
+    "digest.drafts": "Drafts waiting for approval: {n}",
+    "digest.waiting": "Waiting now, oldest first:",
+    "digest.nothing": "Nothing is waiting.",
+}
