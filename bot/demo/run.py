@@ -1,0 +1,194 @@
+"""The demo: scripted buyers, the real worker, a live view of chats and staff cards."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import re
+import signal
+import subprocess
+from pathlib import Path
+
+import yaml
+from rich.console import Console
+from rich.panel import Panel
+
+from bot.app import App
+from bot.config import Settings, TelegramSettings, load_settings
+from bot.demo.script import SCRIPT, Line
+from bot.logs import configure_logging
+from bot.sandbox.app import RunningSandbox, serve
+from bot.services.local import LocalServices, ServiceError, project_root
+from bot.state.models import Notification
+from bot.state.redis import purge
+
+DEMO_CLIENT_ID = "100500"
+_TAG = re.compile(r"<[^>]+>")
+
+
+async def run_demo(*, once: bool, speed: float) -> int:
+    root = project_root()
+    configure_logging("WARNING")  # the terminal shows the conversation, not the worker's logs
+    console = Console(highlight=False)
+    settings = _settings(root)
+    services = LocalServices(
+        redis_url=settings.redis.url,
+        rasa_url=settings.rasa.url,
+        actions_port=settings.worker.actions_port,
+        sandbox_url=settings.shops[0].api_url,
+        env_file=str(root / "config" / "sandbox.env"),
+        root=root,
+        progress=lambda line: console.print(f"[dim]{line}[/dim]"),
+    )
+    try:
+        await asyncio.to_thread(_prepare, services, console)
+        async with serve(port=_port(settings.shops[0].api_url)) as sandbox:
+            seed = yaml.safe_load((Path(__file__).parent / "shop.yml").read_text(encoding="utf-8"))
+            sandbox.state.seed_at_startup(seed)
+            return await _run(settings, sandbox, console, once=once, speed=speed)
+    finally:
+        services.stop_started()
+
+
+def _settings(root: Path) -> Settings:
+    settings = load_settings(str(root / "config" / "sandbox.env"))
+    # Poll every second: scripted buyers write every two seconds, and a demo should show
+    # each message answered on its own (messages inside one poll are answered together).
+    worker = settings.worker.model_copy(update={"poll_interval_s": 1.0})
+    settings = settings.model_copy(update={"worker": worker})
+    telegram = TelegramSettings()  # the user's own .env / environment, if any
+    if telegram.enabled and telegram.staff_chat_id is not None:
+        settings = settings.model_copy(update={"telegram": telegram})
+    return settings
+
+
+def _prepare(services: LocalServices, console: Console) -> None:
+    services.ensure_redis()
+    if not services.model.exists():
+        console.print("[bold]Training the Rasa model (first run only, about 2 minutes)...[/bold]")
+        process = subprocess.run(  # noqa: S603 - our own script
+            [str(services.root / "scripts" / "train")], cwd=services.root, check=False
+        )
+        if process.returncode != 0:
+            raise ServiceError("training the Rasa model failed (see the output above)")
+    services.ensure_actions()
+    services.ensure_rasa()
+
+
+def _port(url: str) -> int:
+    return int(url.rsplit(":", 1)[1].split("/")[0])
+
+
+async def _run(
+    settings: Settings, sandbox: RunningSandbox, console: Console, *, once: bool, speed: float
+) -> int:
+    app = App.build(settings, worker_id="demo")
+    await purge(app.redis, settings.redis.prefix)  # a clean slate for every demo run
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await app.start(http=False, staff_console=settings.telegram.enabled)
+    view = _View(console, sandbox, app)
+    watchers = [asyncio.create_task(view.replies()), asyncio.create_task(view.cards())]
+    try:
+        _banner(console, settings)
+        await _write(sandbox, console, stop, speed)
+        if once:
+            await _until_quiet(app, stop)
+        else:
+            console.print("[dim]script done; the worker keeps running. Ctrl-C stops the demo.[/]")
+            await stop.wait()
+    finally:
+        for task in watchers:
+            task.cancel()
+        await asyncio.gather(*watchers, return_exceptions=True)
+        await app.stop()
+        view.show_replies()  # what was sent after the watcher's last look
+    console.print(f"[bold]{len(sandbox.state.sent)} replies sent to buyers.[/bold]")
+    return 0
+
+
+def _banner(console: Console, settings: Settings) -> None:
+    where = "the terminal and Telegram" if settings.telegram.enabled else "the terminal"
+    console.print(
+        Panel(
+            "Scripted buyers write to a demo shop on the local Ozon emulator.\n"
+            f"The worker answers routine questions and escalates the rest; cards go to {where}.",
+            title="ozonbot demo",
+        )
+    )
+
+
+async def _write(
+    sandbox: RunningSandbox, console: Console, stop: asyncio.Event, speed: float
+) -> None:
+    for line in SCRIPT:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=line.pause_s / max(speed, 0.1))
+        if stop.is_set():
+            return
+        _say(sandbox, line)
+        console.print(f"[cyan]buyer {line.chat}[/cyan] → {html.escape(line.text)}")
+
+
+def _say(sandbox: RunningSandbox, line: Line) -> None:
+    sandbox.state.buyer_message(
+        f"demo-{line.chat}",
+        line.text,
+        order_number=line.order_number,
+        sku=line.sku,
+        client_id=DEMO_CLIENT_ID,
+    )
+
+
+async def _until_quiet(app: App, stop: asyncio.Event) -> None:
+    quiet = 0
+    while not stop.is_set() and quiet < 3:
+        await asyncio.sleep(1.0)
+        busy = await app.chats.queue_depth() or app.worker.in_flight
+        quiet = 0 if busy else quiet + 1
+
+
+class _View:
+    def __init__(self, console: Console, sandbox: RunningSandbox, app: App) -> None:
+        self._console = console
+        self._sandbox = sandbox
+        self._app = app
+        self._shown = 0
+
+    async def replies(self) -> None:
+        while True:
+            self.show_replies()
+            await asyncio.sleep(0.2)
+
+    def show_replies(self) -> None:
+        sent = self._sandbox.state.sent
+        for record in sent[self._shown :]:
+            chat = record.chat_id.removeprefix("demo-")
+            self._console.print(f"[green]bot → {chat}[/green]: {record.text}")
+        self._shown = len(sent)
+
+    async def cards(self) -> None:
+        last = "$"
+        while True:
+            entries = await self._app.outbox.tail(last, block_ms=1000)
+            for entry_id, notification in entries:
+                last = entry_id
+                await self._card(notification)
+
+    async def _card(self, notification: Notification) -> None:
+        if notification.escalation_id is None:
+            self._console.print(Panel(notification.text or "", title="staff notice"))
+            return
+        escalation = await self._app.escalations.get(notification.escalation_id)
+        if escalation is None:
+            return
+        from bot.staff.cards import View, render_card
+
+        view = View.for_settings(self._app.settings, self._app.clock(), escalation.shop)
+        card = render_card(escalation, view)
+        text = html.unescape(_TAG.sub("", card.text))
+        title = f"staff card: {notification.kind}"
+        self._console.print(Panel(text, title=title, border_style="yellow"))
