@@ -1,0 +1,173 @@
+"""Inbound detectors on buyer text: abuse, spam, contacts, links, legal threats."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.guard.inbound import InboundGuard
+from bot.models import InboundFlag as F
+
+
+@pytest.fixture(scope="module")
+def guard() -> InboundGuard:
+    return InboundGuard.load()
+
+
+def flags(guard: InboundGuard, text: str) -> set[F]:
+    return set(guard.inspect(text).flags)
+
+
+CASES = [
+    ("Здравствуйте, где мой заказ 57195475-0050-3?", set()),
+    ("Блин, опять задержка", set()),
+    ("Спасибо, всё пришло, товар отличный!", set()),
+    ("Хочу вернуть товар, заявление на возврат уже написал", set()),
+    ("У меня претензия к качеству швов", set()),
+    ("Скиньте фото размерной сетки", set()),
+    ("Сколько стоит доставка? Бонусы списались?", set()),
+    ("пиздец, опять задержка", {F.PROFANITY}),
+    ("да ну нахуй такое обслуживание", {F.PROFANITY}),
+    ("Вы идиоты", {F.INSULT}),
+    ("мошенники!", {F.INSULT}),
+    ("уроды, верните деньги", {F.INSULT}),
+    ("you morons", {F.INSULT}),
+    ("вы все козлы", {F.INSULT}),
+    ("мудак ты", {F.PROFANITY, F.INSULT}),
+    ("Заработок без вложений, пишите в лс", {F.SPAM, F.CONTACTS}),
+    ("Пассивный доход от 5000 $ в месяц, подробности в профиле", {F.SPAM}),
+    ("Крипта растёт, заходи в канал t.me/cryptoboss", {F.SPAM, F.EXTERNAL_LINK}),
+    ("Набираю людей в команду, удалённая работа", {F.SPAM}),
+    ("Earn $500 a day with crypto, dm me", {F.SPAM, F.CONTACTS}),
+    ("Мой номер +7 999 123-45-67, позвоните", {F.CONTACTS}),
+    ("Дайте ваш телефон", {F.CONTACTS}),
+    ("Как с вами связаться напрямую?", {F.CONTACTS}),
+    ("Напишите мне в WhatsApp", {F.CONTACTS}),
+    ("моя почта ivan@mail.ru", {F.CONTACTS}),
+    ("What is your phone number?", {F.CONTACTS}),
+    ("Посмотрите тут https://example.com/review", {F.EXTERNAL_LINK}),
+    ("Товар на ozon.ru/product/123 не тот", set()),
+    ("Подам в суд", {F.LEGAL_THREAT}),
+    ("Напишу в Роспотребнадзор", {F.LEGAL_THREAT}),
+    ("обращусь в прокуратуру", {F.LEGAL_THREAT}),
+    ("мой юрист свяжется с вами", {F.LEGAL_THREAT}),
+    ("Вызову полицию", {F.LEGAL_THREAT}),
+    ("Подам заявление в полицию", {F.LEGAL_THREAT}),
+    ("претензия по закону о защите прав потребителей", {F.LEGAL_THREAT}),
+    ("I will sue you, my lawyer is ready", {F.LEGAL_THREAT}),
+    # Threats and abuse without a swear word (lexicons/threats.yml).
+    ("Найду и убью", {F.INSULT}),
+    ("Морду бы тебе набить за такой товар", {F.INSULT}),
+    ("Чтоб вы сдохли со своим магазином", {F.INSULT}),
+    ("Заткнитесь уже и верните деньги", {F.INSULT}),
+    ("Таких продавцов расстреливать надо", {F.INSULT}),
+    ("Руки бы оторвать тому, кто это собирал", {F.INSULT}),
+    ("у вас мозгов нет совсем", {F.INSULT}),
+    ("shut up and give me my money", {F.INSULT}),
+    # Forms of address: the directed word set off by a comma, or ending a sentence with "ты".
+    ("Что ты там опять пишешь, клоун?", {F.INSULT}),
+    ("Куда ты дел мою посылку шизик?", {F.INSULT}),
+    ("Долбоклюи, где заказ", {F.INSULT}),
+    # Misspelt swearing.
+    ("писдец какой-то", {F.PROFANITY}),
+    ("гавно, а не товар", {F.PROFANITY}),
+    # Spam by its shape (lexicons/spam.yml).
+    ("Всем привет! Нужен человек на подработку, 2 часа в день, пиши +", {F.SPAM}),
+    ("Отправьте мне (+) и расскажу, как получать от 900 $ в неделю", {F.SPAM}),
+    ("Нoвый пpoeкт, oбyчeниe бecплaтнo, пишитe", {F.SPAM}),
+    ("Great news, dear members: a rare opportunity, sign up here today", {F.SPAM}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_flags(guard: InboundGuard, text: str, expected: set[F]) -> None:
+    assert flags(guard, text) == expected, guard.inspect(text).hits
+
+
+def test_swearing_at_the_situation_is_profanity_not_insult(guard: InboundGuard) -> None:
+    assert flags(guard, "бля, опять курьер опоздал") == {F.PROFANITY}
+
+
+def test_obfuscated_swearing_is_found(guard: InboundGuard) -> None:
+    for text in ("п*здец", "х у й", "бл@дь", "х.у.й", "cyka", "бляяяя"):
+        assert F.PROFANITY in flags(guard, text), text
+
+
+def test_spam_written_with_latin_lookalikes_is_found(guard: InboundGuard) -> None:
+    """Spammers type "дoxoд" with Latin o and x to slip past word lists."""
+    assert F.SPAM in flags(guard, "Пaссивный дoxoд бeз влoжeний")
+
+
+def test_one_weak_spam_signal_alone_is_not_spam(guard: InboundGuard) -> None:
+    assert F.SPAM not in flags(guard, "Списались бонусы за заказ?")
+
+
+# --- no false alarms on ordinary buyer messages ------------------------------------------------
+
+BUYERS = [
+    "Срочно! Это подарок на день рождения, успеете доставить до пятницы?",
+    "Здравствуйте, доставка бесплатная? Бонусы Ozon можно списать?",
+    "Цена 1 299 ₽, а в прошлом месяце было 999 ₽, почему так?",
+    "Купил за 25 $ на распродаже, пришёл брак, верните деньги",
+    "Спасибо большое!!! 😍😍 Всё пришло, ребёнок в восторге 🎁",
+    "Подскажите, эта модель подойдёт для работы за компьютером 8 часов в день?",
+    "Нужен подарок для девушки 18 лет, что посоветуете?",
+    "Размер на ребёнка 10-12 лет есть?",
+    "Хочу заказать 5 штук для нашей команды, будет скидка?",
+    "Беру для группы детского сада, нужно 20 штук, срочно",
+    "Купил в подарок, коробка мятая 😡😡😡",
+    "Можно оплатить частями? Кредит или рассрочка есть?",
+    "Ставка НДС в чеке указана неверно",
+    "Коврик подойдёт для начинающих? Обучение у нас с понедельника",
+    "Где мой заказ??? Уже неделя прошла, срочно ответьте",
+    "Работа отличная, швы ровные, спасибо мастерам!",
+    "Хочу вернуть, не подошёл размер. Деньги вернутся на карту?",
+    "Можно ли кастрировать кота и потом надевать этот воротник?",
+    "Я в декрете, скоро рожу, доставьте пожалуйста до 20 числа",
+    "Аккумулятор сдох через неделю, верните деньги",
+    "Полку повесить на стену можно? Крепления в комплекте?",
+    "Средство правда убивает всех микробов?",
+    "Сын упал с самоката и разбил лицо, руль отвалился!",
+    "Ребёнок корчит рожи в этих очках, так смешно 😂",
+    "Пришла игрушка коза, а заказывали корову. Вы перепутали, исправьте пожалуйста.",
+    "Спасибо, мастера, золотые руки!",
+    "Заказала iPhoneу чехол и USBшный кабель, пришло не то",
+    "Hello! Is this item available now? Free shipping to Kazakhstan?",
+    "Hi, I ordered the wrong size, can I return it? Thank you 🙏🙏",
+]
+
+
+@pytest.mark.parametrize("text", BUYERS)
+def test_ordinary_buyer_messages_raise_no_flag(guard: InboundGuard, text: str) -> None:
+    """Prices, bonuses, gifts, urgency, emoji, ages and sizes, and the everyday uses of words
+    that threats also use ("повесить", "сдох", "убивает микробов") raise nothing."""
+    assert flags(guard, text) == set(), guard.inspect(text).hits
+
+
+def test_everyday_words_never_make_spam_on_their_own(guard: InboundGuard) -> None:
+    """However many of them: "срочно", "бесплатно", "бонус", "₽", "работа", "пиши"."""
+    text = "Срочно напиши: работа курьера бесплатная? Бонусы, подарок, деньги 500 ₽ вернут?"
+    assert F.SPAM not in flags(guard, text)
+
+
+def test_a_wall_of_emoji_tips_an_offer_into_spam(guard: InboundGuard) -> None:
+    offer = "Новый проект, доход стабильный"
+    assert F.SPAM not in flags(guard, offer)
+    assert F.SPAM in flags(guard, offer + " 💎🚀🔷🎯💎🚀🔷🎯")
+
+
+def test_one_disguised_word_is_a_slip_several_are_spam(guard: InboundGuard) -> None:
+    """A Latin letter typed into one word happens; three disguised words do not."""
+    assert F.SPAM not in flags(guard, "Здравствуйте, зaказ не пришёл")
+    assert F.SPAM in flags(guard, "Пpивeт, дpyг! Coздaй ceбe доход")
+
+
+def test_spam_hits_point_at_the_signals(guard: InboundGuard) -> None:
+    text = "Нужен человек на подработку, пиши + в лс"
+    fragments = {h.fragment for h in guard.inspect(text).hits if h.flag is F.SPAM}
+    assert {"подработку", "пиши +"} <= fragments
+
+
+def test_hits_carry_spans_into_the_original(guard: InboundGuard) -> None:
+    text = "Ну вы и уроды"
+    (hit,) = guard.inspect(text).hits
+    assert (hit.flag, text[hit.start : hit.end], hit.fragment) == (F.INSULT, "уроды", "уроды")
