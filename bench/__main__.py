@@ -1,0 +1,105 @@
+"""`make bench`: every benchmark, a table on stdout and `reports/bench.json`.
+
+    python -m bench [--quick] [--no-rasa] [--eval-dir ../shared/eval]
+
+Figures (names are a contract, see ARCHITECTURE.md): pipeline_msgs_per_s, pipeline_p50_ms,
+pipeline_p95_ms, ozon_calls_per_msg (instant responder instead of Rasa); rasa_parse_p50_ms,
+rasa_parse_p95_ms and e2e_p95_ms (the real Rasa server and action server, started if needed);
+check_texts_per_s, inspect_texts_per_s and the guard's quality figures on the evaluation data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import sys
+from pathlib import Path
+
+from bench import guard, pipeline, rasa
+from bot.dialogue.instant import InstantDialogue
+from bot.logs import configure_logging
+
+ROOT = Path(__file__).resolve().parents[1]
+SANDBOX_PORT = 8079  # the sandbox profile's OZON_API_URL: where the action server looks
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="shorter load (a smoke run)")
+    parser.add_argument("--no-rasa", action="store_true", help="skip the Rasa figures")
+    parser.add_argument("--eval-dir", type=Path, default=guard.DEFAULT_EVAL_DIR)
+    args = parser.parse_args(argv)
+    configure_logging("WARNING")
+    figures: dict[str, float] = {}
+    seconds = 3.0 if args.quick else 15.0
+
+    print("pipeline (instant responder) ...", flush=True)
+    load = asyncio.run(pipeline.run_load(dialogue=InstantDialogue(), seconds=seconds))
+    figures |= {
+        "pipeline_msgs_per_s": load.per_second,
+        "pipeline_p50_ms": load.p50_ms,
+        "pipeline_p95_ms": load.p95_ms,
+        "ozon_calls_per_msg": load.calls_per_message,
+        "pipeline_messages": float(load.handled),
+    }
+    if not args.no_rasa:
+        figures |= _rasa_figures(seconds)
+    if (args.eval_dir / "ru_paradetox").is_dir():
+        print("guard on the evaluation data ...", flush=True)
+        figures |= guard.run(args.eval_dir)
+    else:
+        print(f"no evaluation data under {args.eval_dir}: guard quality figures skipped")
+    _report(figures)
+    return 0
+
+
+def _rasa_figures(seconds: float) -> dict[str, float]:
+    from bot.services.local import LocalServices
+
+    services = LocalServices(env_file=str(ROOT / "config" / "sandbox.env"))
+    services.ensure_redis()
+    services.ensure_actions()
+    services.ensure_rasa()
+    try:
+        print("rasa parse latency ...", flush=True)
+        p50, p95 = asyncio.run(rasa.parse_latency(services.rasa_url))
+        print("pipeline with the real Rasa server ...", flush=True)
+        load = asyncio.run(
+            pipeline.run_load(
+                dialogue=None,
+                chats=40,
+                rate=4.0,
+                seconds=seconds,
+                sandbox_port=SANDBOX_PORT,
+                rasa_url=services.rasa_url,
+            )
+        )
+    finally:
+        services.stop_started()
+    return {
+        "rasa_parse_p50_ms": p50,
+        "rasa_parse_p95_ms": p95,
+        "e2e_p50_ms": load.p50_ms,
+        "e2e_p95_ms": load.p95_ms,
+        "e2e_msgs_per_s": load.per_second,
+    }
+
+
+def _report(figures: dict[str, float]) -> None:
+    reports = ROOT / "reports"
+    reports.mkdir(exist_ok=True)
+    clean = {
+        k: (None if isinstance(v, float) and math.isnan(v) else round(v, 4))
+        for k, v in figures.items()
+    }
+    (reports / "bench.json").write_text(json.dumps(clean, indent=2) + "\n")
+    width = max(len(k) for k in clean)
+    for name, value in clean.items():
+        print(f"{name:<{width}}  {value}")
+    print(f"written to {reports / 'bench.json'}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,183 @@
+"""Measure the guard on public evaluation data: recall, false alarms and throughput.
+
+    python -m bench.guard [--eval-dir ../shared/eval] [--json]
+
+The data (shared/eval, see its README) is for measuring only: nothing from it is in the
+lexicons or the tests, and nothing is trained on it (the spam score's weights are set by hand,
+lexicons/spam.yml). To keep the figures honest the data is split in two halves: the lexicons'
+gaps were looked for only in the *dev* half (ru_paradetox rows with an even `pair_id`, tg_spam
+lines with an even 1-based line number); no row of the *held-out* half (odd) was ever looked
+at, and its figures are the honest ones. Every rate is reported for the whole set and for each
+half (`_dev`, `_heldout`).
+
+Throughput is measured in CPU time of one process (one core) with 200-character texts cut
+from the same data (`check_texts_per_s`, `inspect_texts_per_s`: half of it toxic, so many hits
+to locate), and for the outbound check also on the shop's own answers (every phrasing of
+`knowledge/`, filled in: `check_texts_per_s_replies`), which is what it mostly checks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.guard.inbound import InboundGuard
+from bot.guard.lexicon import Morphology
+from bot.guard.outbound import OutboundGuard
+from bot.knowledge.store import Knowledge, fill
+from bot.knowledge.validate import SAMPLE_VALUES
+from bot.models import InboundFlag, Language, Rule
+
+DEFAULT_EVAL_DIR = Path(__file__).resolve().parents[2] / "shared" / "eval"
+ABUSE_FLAGS = frozenset({InboundFlag.PROFANITY, InboundFlag.INSULT})
+ABUSE_RULES = frozenset({Rule.PROFANITY, Rule.INSULT})
+TEXT_LENGTH = 200
+SPEED_TEXTS = 2000
+SPEED_ROUNDS = 5
+KNOWLEDGE_DIR = Path(__file__).resolve().parents[1] / "knowledge"
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    text: str
+    dev: bool
+
+
+def run(eval_dir: Path) -> dict[str, float]:
+    """Every figure, keyed by name (see the module docstring for the halves)."""
+    morphology = Morphology()
+    outbound = OutboundGuard.load(morphology)
+    inbound = InboundGuard.load(morphology)
+    toxic, neutral = _paradetox(eval_dir / "ru_paradetox" / "dev_labeled.jsonl")
+    spam = _lines(eval_dir / "tg_spam" / "spam-samples.txt")
+    ham = _lines(eval_dir / "tg_spam" / "ham-samples.txt")
+
+    def abusive(text: str) -> bool:
+        return bool(inbound.inspect(text).flags & ABUSE_FLAGS)
+
+    def checked_abusive(text: str) -> bool:
+        return bool(outbound.check(text).rules & ABUSE_RULES)
+
+    def spammy(text: str) -> bool:
+        return InboundFlag.SPAM in inbound.inspect(text).flags
+
+    figures: dict[str, float] = {}
+    figures |= _rates("paradetox_toxic_recall", toxic, abusive)
+    figures |= _rates("paradetox_neutral_fp_inspect", neutral, abusive)
+    figures |= _rates("paradetox_neutral_fp_check", neutral, checked_abusive)
+    figures |= _rates("tg_spam_recall", spam, spammy)
+    figures |= _rates("tg_ham_fp", ham, spammy)
+    texts = _speed_texts([s.text for s in (*toxic, *neutral, *spam, *ham)])
+    figures["check_texts_per_s"] = _per_second(texts, outbound.check)
+    figures["inspect_texts_per_s"] = _per_second(texts, inbound.inspect)
+    replies = _speed_texts(_rendered_snippets())
+    figures["check_texts_per_s_replies"] = _per_second(replies, outbound.check)
+    return figures
+
+
+def _rendered_snippets() -> list[str]:
+    """Every phrasing of the shop's own answers: what the outbound check mostly sees."""
+    knowledge = Knowledge.load(KNOWLEDGE_DIR)
+    return [
+        fill(text, SAMPLE_VALUES[lang])
+        for key in sorted(knowledge.keys())
+        for lang in (Language.RU, Language.EN)
+        for text in knowledge.variants(key, lang)
+    ]
+
+
+def _rates(name: str, samples: Sequence[Sample], hit: Callable[[str], bool]) -> dict[str, float]:
+    results = [(s.dev, hit(s.text)) for s in samples]
+    return {
+        name: _share(r for _, r in results),
+        f"{name}_dev": _share(r for dev, r in results if dev),
+        f"{name}_heldout": _share(r for dev, r in results if not dev),
+    }
+
+
+def _share(results: Iterable[bool]) -> float:
+    values = list(results)
+    return round(sum(values) / len(values), 4) if values else 0.0
+
+
+def _paradetox(path: Path) -> tuple[list[Sample], list[Sample]]:
+    toxic: list[Sample] = []
+    neutral: list[Sample] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        sample = Sample(str(row["text"]), int(row["pair_id"]) % 2 == 0)
+        (toxic if row["label"] == "toxic" else neutral).append(sample)
+    return toxic, neutral
+
+
+def _lines(path: Path) -> list[Sample]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [Sample(text, number % 2 == 0) for number, text in enumerate(lines, 1) if text.strip()]
+
+
+def _speed_texts(sources: list[str]) -> list[str]:
+    """Texts of exactly TEXT_LENGTH characters, made by joining the sources in order."""
+    texts: list[str] = []
+    current = ""
+    for source in sources * 3:
+        current = f"{current} {source}".strip()
+        while len(current) >= TEXT_LENGTH:
+            texts.append(current[:TEXT_LENGTH])
+            current = current[TEXT_LENGTH:].strip()
+        if len(texts) >= SPEED_TEXTS:
+            break
+    return texts
+
+
+def _per_second(texts: list[str], work: Callable[[str], object]) -> float:
+    """Texts per second of CPU time of this process (one core; the machine may be shared,
+    and waiting for a core is not the guard's cost), best of a few rounds."""
+    best = float("inf")
+    for _ in range(SPEED_ROUNDS):
+        started = time.process_time()
+        for text in texts:
+            work(text)
+        best = min(best, time.process_time() - started)
+    return round(len(texts) / best, 1)
+
+
+TARGETS = {
+    "paradetox_toxic_recall": (">=", 0.85),
+    "paradetox_neutral_fp_inspect": ("<=", 0.02),
+    "paradetox_neutral_fp_check": ("<=", 0.02),
+    "tg_spam_recall": (">=", 0.95),
+    "tg_ham_fp": ("<=", 0.02),
+    "check_texts_per_s": (">=", 5000.0),
+    "check_texts_per_s_replies": (">=", 5000.0),
+}
+
+
+def _table(figures: dict[str, float]) -> str:
+    lines = [f"{'figure':<40}{'value':>12}  target"]
+    for name, value in figures.items():
+        target = TARGETS.get(name.removesuffix("_dev").removesuffix("_heldout"))
+        note = f"{target[0]} {target[1]}" if target else ""
+        lines.append(f"{name:<40}{value:>12}  {note}")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.guard", description=__doc__)
+    parser.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL_DIR)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+    if not (args.eval_dir / "ru_paradetox").is_dir():
+        print(f"no evaluation data under {args.eval_dir}", file=sys.stderr)
+        return 2
+    figures = run(args.eval_dir)
+    print(json.dumps(figures, indent=2) if args.json else _table(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,176 @@
+"""Pipeline benchmark: the real worker against the emulator and Redis, Rasa replaced by the
+instant responder (or, for the e2e figure, the real Rasa server and action server).
+
+Buyers write at a steady rate into many chats while the worker runs as in production (scheduler
+polling, bounded concurrency). Measured from the worker's own records:
+- throughput: handled buyer messages per second of wall time while the load lasts;
+- latency: the moment the worker first sees a message → its reply is sent (the pipeline's own
+  cost; the wait for the next poll tick is the poll interval's, reported separately);
+- Ozon calls per handled message, from the worker's call counter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import statistics
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from bot.app import App
+from bot.config import (
+    GeneralSettings,
+    OzonSettings,
+    RasaSettings,
+    RedisSettings,
+    Settings,
+    ShopConfig,
+    TelegramSettings,
+    WorkerSettings,
+)
+from bot.dialogue.types import Dialogue
+from bot.models import Decision
+from bot.sandbox.app import RunningSandbox, serve
+from bot.sandbox.state import SandboxState
+from bot.state.redis import connect, purge
+
+ROOT = Path(__file__).resolve().parents[1]
+QUESTIONS = (
+    "Здравствуйте, где мой заказ?",
+    "Когда будет доставка?",
+    "подскажите статус заказа пожалуйста",
+    "Where is my order?",
+)
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    messages: int
+    handled: int
+    seconds: float
+    p50_ms: float
+    p95_ms: float
+    ozon_calls: float
+
+    @property
+    def per_second(self) -> float:
+        return self.handled / self.seconds if self.seconds else 0.0
+
+    @property
+    def calls_per_message(self) -> float:
+        return self.ozon_calls / self.handled if self.handled else 0.0
+
+
+def _settings(sandbox_url: str, prefix: str, rasa_url: str) -> Settings:
+    shop = ShopConfig(
+        id="bench",
+        name="Bench shop",
+        client_id="100500",
+        api_key=SecretStr("sandbox-api-key"),
+        api_url=sandbox_url,
+    )
+    return Settings(
+        ozon=OzonSettings(timeout_s=5.0),
+        redis=RedisSettings(prefix=prefix),
+        rasa=RasaSettings(url=rasa_url),
+        telegram=TelegramSettings(bot_token=None),
+        worker=WorkerSettings(
+            knowledge_dir=ROOT / "knowledge", poll_interval_s=0.5, http_port=0, concurrency=16
+        ),
+        general=GeneralSettings(),
+        shops=(shop,),
+    )
+
+
+async def run_load(
+    *,
+    dialogue: Dialogue | None = None,
+    chats: int = 100,
+    rate: float = 5.0,
+    seconds: float = 10.0,
+    sandbox_port: int = 0,
+    rasa_url: str = "http://127.0.0.1:5005",
+) -> LoadResult:
+    """Buyers write `rate` messages/s into `chats` chats for `seconds`; then the backlog drains.
+
+    `dialogue=None` means the real Rasa server at `rasa_url`."""
+    prefix = f"bench-{random.randrange(1 << 30):x}"
+    async with serve(SandboxState(), port=sandbox_port) as sandbox:
+        app = App.build(
+            _settings(sandbox.url, prefix, rasa_url),
+            dialogue=dialogue,
+            worker_id="bench",
+        )
+        await app.start(staff_console=False)
+        try:
+            started = time.perf_counter()
+            sent = await _write(sandbox, chats=chats, rate=rate, seconds=seconds)
+            await _wait_drained(app, limit_s=seconds * 6 + 60)
+            elapsed = time.perf_counter() - started
+            return await _measure(app, sent, elapsed)
+        finally:
+            await app.stop()
+            await _clean(app, prefix)
+
+
+async def _write(sandbox: RunningSandbox, *, chats: int, rate: float, seconds: float) -> int:
+    total = int(rate * seconds)
+    for n in range(total):
+        chat = f"bench-{n % chats}"
+        sandbox.state.buyer_message(chat, QUESTIONS[n % len(QUESTIONS)])
+        await asyncio.sleep(1 / rate)
+    return total
+
+
+async def _wait_drained(app: App, limit_s: float) -> None:
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        await asyncio.sleep(1.0)
+        if await app.chats.queue_depth() == 0 and app.worker.in_flight == 0:
+            await asyncio.sleep(1.0)  # one more poll tick: nothing new may be waiting
+            if await app.chats.queue_depth() == 0:
+                return
+    raise TimeoutError("the worker did not drain the load in time")
+
+
+async def _measure(app: App, sent: int, elapsed: float) -> LoadResult:
+    now = datetime.now().astimezone()
+    records = await app.chats.records_between("bench", now - timedelta(hours=1), now)
+    handled = sum(len(r.message_ids) for r in records)
+    latencies = sorted(
+        r.timings.visible_to_sent
+        for r in records
+        if r.decision is Decision.REPLY and r.timings.visible_to_sent is not None
+    )
+    calls = sum(
+        sample.value
+        for metric in app.metrics.ozon_calls.collect()
+        for sample in metric.samples
+        if sample.name.endswith("_total")
+    )
+    return LoadResult(
+        messages=sent,
+        handled=handled,
+        seconds=elapsed,
+        p50_ms=_percentile(latencies, 50),
+        p95_ms=_percentile(latencies, 95),
+        ozon_calls=calls,
+    )
+
+
+def _percentile(values: list[float], pct: int) -> float:
+    if not values:
+        return float("nan")
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
+
+
+async def _clean(app: App, prefix: str) -> None:
+    client = connect(app.settings.redis.url)
+    await purge(client, prefix)
+    await client.aclose()
