@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import html
 import re
+import secrets
 import signal
 import subprocess
 from pathlib import Path
@@ -90,11 +91,14 @@ async def _run(
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     await app.start(http=False, staff_console=settings.telegram.enabled)
-    view = _View(console, sandbox, app)
+    # Fresh chat ids every run: Rasa keeps conversations in Redis under its own prefix, and a
+    # buyer who asked the same question in the last run would now count as asking it again.
+    chats = _Chats(secrets.token_hex(3))
+    view = _View(console, sandbox, app, chats)
     watchers = [asyncio.create_task(view.replies()), asyncio.create_task(view.cards())]
     try:
         _banner(console, settings)
-        await _write(sandbox, console, stop, speed)
+        await _write(sandbox, chats, console, stop, speed)
         if once:
             await _until_quiet(app, stop)
         else:
@@ -121,21 +125,34 @@ def _banner(console: Console, settings: Settings) -> None:
     )
 
 
+class _Chats:
+    """The demo buyers' chat ids for one run: `demo-<run>-<buyer>`."""
+
+    def __init__(self, run: str) -> None:
+        self._prefix = f"demo-{run}-"
+
+    def chat_id(self, buyer: str) -> str:
+        return self._prefix + buyer
+
+    def buyer(self, chat_id: str) -> str:
+        return chat_id.removeprefix(self._prefix)
+
+
 async def _write(
-    sandbox: RunningSandbox, console: Console, stop: asyncio.Event, speed: float
+    sandbox: RunningSandbox, chats: _Chats, console: Console, stop: asyncio.Event, speed: float
 ) -> None:
     for line in SCRIPT:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=line.pause_s / max(speed, 0.1))
         if stop.is_set():
             return
-        _say(sandbox, line)
+        _say(sandbox, chats.chat_id(line.chat), line)
         console.print(f"[cyan]buyer {line.chat}[/cyan] → {html.escape(line.text)}")
 
 
-def _say(sandbox: RunningSandbox, line: Line) -> None:
+def _say(sandbox: RunningSandbox, chat_id: str, line: Line) -> None:
     sandbox.state.buyer_message(
-        f"demo-{line.chat}",
+        chat_id,
         line.text,
         order_number=line.order_number,
         sku=line.sku,
@@ -152,8 +169,9 @@ async def _until_quiet(app: App, stop: asyncio.Event) -> None:
 
 
 class _View:
-    def __init__(self, console: Console, sandbox: RunningSandbox, app: App) -> None:
+    def __init__(self, console: Console, sandbox: RunningSandbox, app: App, chats: _Chats) -> None:
         self._console = console
+        self._chats = chats
         self._sandbox = sandbox
         self._app = app
         self._shown = 0
@@ -166,7 +184,7 @@ class _View:
     def show_replies(self) -> None:
         sent = self._sandbox.state.sent
         for record in sent[self._shown :]:
-            chat = record.chat_id.removeprefix("demo-")
+            chat = self._chats.buyer(record.chat_id)
             self._console.print(f"[green]bot → {chat}[/green]: {record.text}")
         self._shown = len(sent)
 
