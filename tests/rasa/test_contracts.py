@@ -90,7 +90,7 @@ def test_awaiting_product_values_are_the_ones_the_actions_set(repo: Path, domain
         if isinstance(node, ast.ClassDef) and node.name == "Asked"
     )
     values = {
-        str(stmt.value.value)  # type: ignore[attr-defined]
+        str(stmt.value.value)
         for stmt in asked.body
         if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Constant)
     }
