@@ -273,8 +273,8 @@ def gate(current: Evaluation, baseline: Baseline) -> GateResult:
         return GateResult(False, "\n".join([head, tail, *lines]))
     head = f"nlu-gate: passed: {figures}."
     if lines:
-        dropped = "Intents that dropped (the gate itself is on macro-F1):"
-        return GateResult(True, "\n".join([head, dropped, *lines]))
+        note = "Intents that dropped (the gate itself is on macro-F1):"
+        return GateResult(True, "\n".join([head, note, *lines]))
     return GateResult(True, head)
 
 
