@@ -2,7 +2,9 @@
 instant responder (or, for the e2e figure, the real Rasa server and action server).
 
 Buyers write at a steady rate into many chats while the worker runs as in production (scheduler
-polling, bounded concurrency). Measured from the worker's own records:
+polling, bounded concurrency). The emulator runs in its own process (`ozonbot sandbox`), as Ozon
+would: in the worker's process its request handling would be counted as the pipeline's time.
+Measured from the worker's own records:
 - throughput: handled buyer messages per second of wall time while the load lasts;
 - latency: the moment the worker first sees a message → its reply is sent (the pipeline's own
   cost; the wait for the next poll tick is the poll interval's, reported separately);
@@ -12,13 +14,17 @@ polling, bounded concurrency). Measured from the worker's own records:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import statistics
+import sys
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import aiohttp
 from pydantic import SecretStr
 
 from bot.app import App
@@ -34,11 +40,10 @@ from bot.config import (
 )
 from bot.dialogue.types import Dialogue
 from bot.models import Decision
-from bot.sandbox.app import RunningSandbox, serve
-from bot.sandbox.state import SandboxState
 from bot.state.redis import connect, purge
 
 ROOT = Path(__file__).resolve().parents[1]
+CLIENT_ID = "100500"
 QUESTIONS = (
     "Здравствуйте, где мой заказ?",
     "Когда будет доставка?",
@@ -71,7 +76,7 @@ def _settings(
     shop = ShopConfig(
         id=shop_id,
         name="Bench shop",
-        client_id="100500",
+        client_id=CLIENT_ID,
         api_key=SecretStr("sandbox-api-key"),
         api_url=sandbox_url,
     )
@@ -115,16 +120,16 @@ async def run_load(
     time, not the pipeline's. So latency is measured at 0.5 s (small batches), and the calls per
     message at the production default (3 s), where each list call is shared by more messages."""
     prefix = f"bench-{random.randrange(1 << 30):x}"
-    async with serve(SandboxState(), port=sandbox_port) as sandbox:
+    async with _emulator(sandbox_port) as sandbox_url:
         app = App.build(
-            _settings(sandbox.url, prefix, rasa_url, shop_id, poll_interval_s),
+            _settings(sandbox_url, prefix, rasa_url, shop_id, poll_interval_s),
             dialogue=dialogue,
             worker_id="bench",
         )
         await app.start(staff_console=False)
         try:
             started = time.perf_counter()
-            sent = await _write(sandbox, chats=chats, rate=rate, seconds=seconds)
+            sent = await _write(sandbox_url, chats=chats, rate=rate, seconds=seconds)
             await _wait_drained(app, limit_s=seconds * 6 + 60)
             elapsed = time.perf_counter() - started
             return await _measure(app, shop_id, sent, elapsed)
@@ -133,12 +138,47 @@ async def run_load(
             await _clean(app, prefix)
 
 
-async def _write(sandbox: RunningSandbox, *, chats: int, rate: float, seconds: float) -> int:
+@contextlib.asynccontextmanager
+async def _emulator(port: int) -> AsyncIterator[str]:
+    """`ozonbot sandbox` in its own process; yields its URL."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "sandbox",
+        "--port",
+        str(port),
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        line = await asyncio.wait_for(process.stdout.readline(), timeout=30)
+        marker = "serving on "
+        if marker not in line.decode():
+            raise RuntimeError(f"ozonbot sandbox did not start: {line.decode()!r}")
+        yield line.decode().split(marker, 1)[1].strip()
+    finally:
+        if process.returncode is None:
+            process.terminate()
+            await process.wait()
+
+
+async def _write(sandbox_url: str, *, chats: int, rate: float, seconds: float) -> int:
+    """Buyers write through the emulator's control API, `rate` messages per second."""
     total = int(rate * seconds)
-    for n in range(total):
-        chat = f"bench-{n % chats}"
-        sandbox.state.buyer_message(chat, QUESTIONS[n % len(QUESTIONS)])
-        await asyncio.sleep(1 / rate)
+    started = time.perf_counter()
+    async with aiohttp.ClientSession(raise_for_status=True) as session:
+        for n in range(total):
+            body = {
+                "chat_id": f"bench-{n % chats}",
+                "text": QUESTIONS[n % len(QUESTIONS)],
+                "client_id": CLIENT_ID,
+            }
+            async with session.post(f"{sandbox_url}/sandbox/buyer-message", json=body):
+                pass
+            # On schedule, whatever a request took: the rate is the buyers', not ours.
+            await asyncio.sleep(max(0.0, started + (n + 1) / rate - time.perf_counter()))
     return total
 
 
