@@ -3,7 +3,8 @@
     python -m bench [--quick] [--no-rasa] [--eval-dir ../shared/eval]
 
 Figures (names are a contract, see ARCHITECTURE.md): pipeline_msgs_per_s, pipeline_p50_ms,
-pipeline_p95_ms, ozon_calls_per_msg (instant responder instead of Rasa); rasa_parse_p50_ms,
+pipeline_p95_ms (instant responder instead of Rasa, 0.5 s poll), ozon_calls_per_msg (a second
+run at the production poll interval; bench/pipeline.py says why); rasa_parse_p50_ms,
 rasa_parse_p95_ms and e2e_p95_ms (the real Rasa server and action server, started if needed);
 check_texts_per_s, inspect_texts_per_s and the guard's quality figures on the evaluation data.
 """
