@@ -51,6 +51,8 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from policies.escalation import normalise
+
 logger = logging.getLogger(__name__)
 
 VOCABULARY_FILE = "vocabulary.json"
@@ -59,7 +61,7 @@ _WORD = re.compile(r"[^\W\d_]{2,}")
 
 def words(text: str) -> list[str]:
     """Letter-only words of two letters or more, lower-cased, ё folded into е."""
-    return _WORD.findall(text.lower().replace("ё", "е"))
+    return _WORD.findall(normalise(text))
 
 
 def pairs(word: str) -> list[str]:
@@ -118,7 +120,6 @@ class UnreadableTextClassifier(GraphComponent, IntentClassifier):
         config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        vocabulary: Vocabulary | None = None,
     ) -> None:
         self._config = {**self.get_default_config(), **config}
         stem_letters = int(self._config["stem_letters"])
@@ -131,7 +132,7 @@ class UnreadableTextClassifier(GraphComponent, IntentClassifier):
         self._confidence = float(self._config["confidence"])
         self._model_storage = model_storage
         self._resource = resource
-        self.vocabulary = vocabulary
+        self.vocabulary: Vocabulary | None = None
 
     @classmethod
     def create(
@@ -151,7 +152,7 @@ class UnreadableTextClassifier(GraphComponent, IntentClassifier):
         with self._model_storage.write_to(self._resource) as directory:
             path = directory / VOCABULARY_FILE
             path.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
-        logger.debug("UnreadableTextClassifier: %d words", len(self.vocabulary.words))
+        logger.debug("UnreadableTextClassifier: %d words", len(vocabulary.words))
         return self._resource
 
     @classmethod
@@ -163,17 +164,14 @@ class UnreadableTextClassifier(GraphComponent, IntentClassifier):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> UnreadableTextClassifier:
-        merged = {**cls.get_default_config(), **config}
+        component = cls(config, model_storage, resource)
         # A model without the vocabulary is broken, not "everything is readable": fail loudly.
         with model_storage.read_from(resource) as directory:
             stored = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
-        vocabulary = Vocabulary(
-            stored["words"],
-            stored["pairs"],
-            int(merged["stem_letters"]),
-            float(merged["min_unseen_share"]),
+        component.vocabulary = Vocabulary(
+            stored["words"], stored["pairs"], component._stem_letters, component._min_unseen_share
         )
-        return cls(merged, model_storage, resource, vocabulary)
+        return component
 
     def process(self, messages: list[Message]) -> list[Message]:
         if self.vocabulary is None:
