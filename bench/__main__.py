@@ -71,9 +71,10 @@ def _rasa_figures(seconds: float) -> dict[str, float]:
     from bot.services.local import LocalServices
 
     profile = str(ROOT / "config" / "sandbox.env")
+    settings = load_settings(profile)
     # The action server runs with the sandbox profile: the load must write as its shop.
-    shop_id = load_settings(profile).shops[0].id
-    services = LocalServices(env_file=profile)
+    shop_id = settings.shops[0].id
+    services = LocalServices.for_settings(settings, profile, root=ROOT)
     services.ensure_redis()
     services.ensure_actions()
     services.ensure_rasa()

@@ -33,12 +33,9 @@ async def run_demo(*, once: bool, speed: float) -> int:
     configure_logging("WARNING")  # the terminal shows the conversation, not the worker's logs
     console = Console(highlight=False)
     settings = _settings(root)
-    services = LocalServices(
-        redis_url=settings.redis.url,
-        rasa_url=settings.rasa.url,
-        actions_port=settings.worker.actions_port,
-        sandbox_url=settings.shops[0].api_url,
-        env_file=str(root / "config" / "sandbox.env"),
+    services = LocalServices.for_settings(
+        settings,
+        str(root / "config" / "sandbox.env"),
         root=root,
         progress=lambda line: console.print(f"[dim]{line}[/dim]"),
     )

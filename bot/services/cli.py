@@ -27,15 +27,7 @@ def register(sub: argparse._SubParsersAction, name: str, summary: str) -> None: 
 def local_services_from_settings() -> LocalServices:
     from bot.config import default_env_file, load_settings
 
-    settings = load_settings()
-    return LocalServices(
-        redis_url=settings.redis.url,
-        rasa_url=settings.rasa.url,
-        actions_port=settings.worker.actions_port,
-        sandbox_url=settings.shops[0].api_url,
-        rasa_key_prefix="".join(c for c in settings.redis.prefix if c.isalnum()) + "rasa",
-        env_file=default_env_file(),
-    )
+    return LocalServices.for_settings(load_settings(), default_env_file())
 
 
 def _handle(args: argparse.Namespace) -> int:

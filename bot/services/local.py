@@ -22,9 +22,13 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from bot.errors import OzonbotError
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 Progress = Callable[[str], None]
 
@@ -90,6 +94,31 @@ class LocalServices:
     root: Path = field(default_factory=project_root)
     progress: Progress = print
     started: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    @classmethod
+    def for_settings(
+        cls,
+        settings: Settings,
+        env_file: str,
+        *,
+        root: Path | None = None,
+        progress: Progress = print,
+    ) -> LocalServices:
+        """The services `settings` talk to; `env_file` is what the started ones are given.
+
+        Rasa's key prefix is the worker's Redis prefix in letters and digits (Rasa 3.6 ignores
+        any other prefix, endpoints.yml) plus `rasa`, so its conversations keep to their own keys.
+        """
+        return cls(
+            redis_url=settings.redis.url,
+            rasa_url=settings.rasa.url,
+            actions_port=settings.worker.actions_port,
+            sandbox_url=settings.shops[0].api_url,
+            rasa_key_prefix="".join(c for c in settings.redis.prefix if c.isalnum()) + "rasa",
+            env_file=env_file,
+            root=root or project_root(),
+            progress=progress,
+        )
 
     @property
     def run_dir(self) -> Path:

@@ -60,14 +60,8 @@ async def _run(scenarios: list[Scenario], *, as_json: bool) -> int:
     settings = load_settings(profile)
     sandbox_url = settings.shops[0].api_url
     log = sys.stderr if as_json else sys.stdout
-    services = LocalServices(
-        redis_url=settings.redis.url,
-        rasa_url=settings.rasa.url,
-        actions_port=settings.worker.actions_port,
-        sandbox_url=sandbox_url,
-        env_file=profile,
-        root=root,
-        progress=lambda line: print(line, file=sys.stderr),
+    services = LocalServices.for_settings(
+        settings, profile, root=root, progress=lambda line: print(line, file=sys.stderr)
     )
     printer = _Printer(log, as_json)
     failed = 0
