@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 NLU_DIR = ROOT / "nlu"
 HOLDOUT = ROOT / "tests" / "nlu" / "holdout.yml"
 ENTITIES_FILE = NLU_DIR / "entities.yml"
+FEATURES_FILE = NLU_DIR / "features.yml"
 
 MIN_TRAINING_EXAMPLES = 50
 MIN_HOLDOUT_EXAMPLES = 15
@@ -143,11 +144,16 @@ def holdout() -> tuple[Example, ...]:
     return load_examples([HOLDOUT])
 
 
-def entries(kind: str) -> dict[str, list[str]]:
-    """`regex:`, `synonym:` or `lookup:` entries of nlu/entities.yml: name → examples."""
-    return {
-        block[kind]: example_lines(block) for block in nlu_blocks(ENTITIES_FILE) if kind in block
-    }
+def entries(kind: str, path: Path = ENTITIES_FILE) -> dict[str, list[str]]:
+    """`regex:`, `synonym:` or `lookup:` entries of a file (nlu/entities.yml): name → examples."""
+    return {block[kind]: example_lines(block) for block in nlu_blocks(path) if kind in block}
+
+
+@cache
+def abuse_word() -> re.Pattern[str]:
+    """The `abuse_word` feature of nlu/features.yml, compiled like RegexFeaturizer does."""
+    (pattern,) = entries("regex", FEATURES_FILE)["abuse_word"]
+    return re.compile(pattern, re.IGNORECASE)
 
 
 def normalise(text: str) -> str:
@@ -364,3 +370,63 @@ def test_attribute_synonyms_are_unambiguous() -> None:
 def test_attribute_lookup_lists_every_synonym_form() -> None:
     forms = set(entries("synonym")) | set(synonym_map())
     assert set(entries("lookup")["attribute"]) == forms
+
+
+def test_feature_regexes_name_no_entity() -> None:
+    """A feature regex named like an entity would be extracted as that entity."""
+    annotated = {entity.name for example in training() for entity in example.entities}
+    assert set(entries("regex", FEATURES_FILE)).isdisjoint(annotated | set(NUMBER_FORMATS))
+
+
+def test_abuse_word_matches_no_example_of_another_intent() -> None:
+    hits = [
+        f"{example.intent}: {example.text}"
+        for example in training()
+        if example.intent != "abusive" and abuse_word().search(example.text)
+    ]
+    assert hits == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "корабля",
+        "плохо",
+        "тихую улицу",
+        "педикюрный набор",
+        "скотч",
+        "хрен столовый",
+        "нож тупой",
+        "себе",
+        "употреблять",
+        "оскорблять",
+        "скипидар",
+        "хлебать",
+        "страница",
+        "пошлите мне трек",
+        "classic shirt",
+        "closer",
+        "napishite",
+    ],
+)
+def test_abuse_word_leaves_ordinary_words(text: str) -> None:
+    assert abuse_word().search(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ты дебил",
+        "х*й вам",
+        "пи3дец",
+        "xyйлo",
+        "уебки",
+        "СУКА где заказ",
+        "idi nahui",
+        "fuck off",
+        "пошли вы",
+        "долбоёбы",
+    ],
+)
+def test_abuse_word_finds_swearing(text: str) -> None:
+    assert abuse_word().search(text) is not None
