@@ -134,6 +134,10 @@ async def predict_fold(model: str, examples: Sequence[Any]) -> list[Prediction]:
         ranking = [
             r for r in parsed.get("intent_ranking") or [parsed["intent"]] if r["name"] != FALLBACK
         ]
+        if not ranking:
+            # policies/unreadable.py empties the ranking of text no training word resembles:
+            # a fallback at any threshold.
+            ranking = [{"name": FALLBACK, "confidence": 0.0}]
         top2 = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
         predictions.append(
             Prediction(
