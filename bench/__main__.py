@@ -6,7 +6,8 @@ Figures (names are a contract, see ARCHITECTURE.md): pipeline_msgs_per_s, pipeli
 pipeline_p95_ms (instant responder instead of Rasa, 0.5 s poll), ozon_calls_per_msg (a second
 run at the production poll interval; bench/pipeline.py says why); rasa_parse_p50_ms,
 rasa_parse_p95_ms and e2e_p95_ms (the real Rasa server and action server, started if needed);
-check_texts_per_s, inspect_texts_per_s and the guard's quality figures on the evaluation data.
+check_texts_per_s, inspect_texts_per_s and the guard's quality figures on the evaluation data;
+tg_spam_recall_worker / tg_ham_fp_worker: spam as the whole worker sees it (inspect or Rasa).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         "ozon_calls_messages": float(steady.handled),
     }
     if not args.no_rasa:
-        figures |= _rasa_figures(seconds)
+        figures |= _rasa_figures(seconds, args.eval_dir)
     if (args.eval_dir / "ru_paradetox").is_dir():
         print("guard on the evaluation data ...", flush=True)
         figures |= guard.run(args.eval_dir)
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _rasa_figures(seconds: float) -> dict[str, float]:
+def _rasa_figures(seconds: float, eval_dir: Path) -> dict[str, float]:
     from bot.config import load_settings
     from bot.services.local import LocalServices
 
@@ -93,6 +94,10 @@ def _rasa_figures(seconds: float) -> dict[str, float]:
                 shop_id=shop_id,
             )
         )
+        spam: dict[str, float] = {}
+        if (eval_dir / "tg_spam").is_dir():
+            print("tg_spam through inspect and the Rasa model ...", flush=True)
+            spam = guard.worker_spam_sync(eval_dir, services.rasa_url)
     finally:
         services.stop_started()
     return {
@@ -101,7 +106,7 @@ def _rasa_figures(seconds: float) -> dict[str, float]:
         "e2e_p50_ms": load.p50_ms,
         "e2e_p95_ms": load.p95_ms,
         "e2e_msgs_per_s": load.per_second,
-    }
+    } | spam
 
 
 def _report(figures: dict[str, float]) -> None:

@@ -10,6 +10,11 @@ lines with an even 1-based line number); no row of the *held-out* half (odd) was
 at, and its figures are the honest ones. Every rate is reported for the whole set and for each
 half (`_dev`, `_heldout`).
 
+`worker_spam` adds what the worker as a whole does with tg_spam (needs the Rasa server): a
+message counts as spam when `inspect` flags it *or* the trained model's intent is `spam` (the
+escalation policy then hands it to the complaint flow; bot/worker/decide.py,
+policies/escalation.py). Its figures are `tg_spam_recall_worker` and `tg_ham_fp_worker`.
+
 Throughput is measured in CPU time of one process (one core) with 200-character texts cut
 from the same data (`check_texts_per_s`, `inspect_texts_per_s`: half of it toxic, so many hits
 to locate), and for the outbound check also on the shop's own answers (every phrasing of
@@ -19,12 +24,15 @@ to locate), and for the outbound check also on the shop's own answers (every phr
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import aiohttp
 
 from bot.guard.inbound import InboundGuard
 from bot.guard.lexicon import Morphology
@@ -78,6 +86,31 @@ def run(eval_dir: Path) -> dict[str, float]:
     replies = _speed_texts(_rendered_snippets())
     figures["check_texts_per_s_replies"] = _per_second(replies, outbound.check)
     return figures
+
+
+async def worker_spam(eval_dir: Path, rasa_url: str) -> dict[str, float]:
+    """tg_spam as the worker treats it: the inbound flag, or Rasa's `spam` intent."""
+    inbound = InboundGuard.load(Morphology())
+    spam = _lines(eval_dir / "tg_spam" / "spam-samples.txt")
+    ham = _lines(eval_dir / "tg_spam" / "ham-samples.txt")
+    intents: dict[str, str] = {}
+    async with aiohttp.ClientSession() as session:
+        for sample in (*spam, *ham):
+            async with session.post(
+                f"{rasa_url}/model/parse", json={"text": sample.text}
+            ) as response:
+                response.raise_for_status()
+                body = await response.json()
+            intents[sample.text] = str((body.get("intent") or {}).get("name") or "")
+
+    def spammy(text: str) -> bool:
+        return InboundFlag.SPAM in inbound.inspect(text).flags or intents[text] == "spam"
+
+    return _rates("tg_spam_recall_worker", spam, spammy) | _rates("tg_ham_fp_worker", ham, spammy)
+
+
+def worker_spam_sync(eval_dir: Path, rasa_url: str) -> dict[str, float]:
+    return asyncio.run(worker_spam(eval_dir, rasa_url))
 
 
 def _rendered_snippets() -> list[str]:
@@ -152,6 +185,8 @@ TARGETS = {
     "paradetox_neutral_fp_check": ("<=", 0.02),
     "tg_spam_recall": (">=", 0.95),
     "tg_ham_fp": ("<=", 0.02),
+    "tg_spam_recall_worker": (">=", 0.95),
+    "tg_ham_fp_worker": ("<=", 0.02),
     "check_texts_per_s": (">=", 5000.0),
     "check_texts_per_s_replies": (">=", 5000.0),
 }
