@@ -56,18 +56,21 @@ def main(argv: list[str] | None = None) -> int:
         "ozon_calls_per_msg": steady.calls_per_message,
         "ozon_calls_messages": float(steady.handled),
     }
+    intents: dict[str, str] | None = None
     if not args.no_rasa:
-        figures |= _rasa_figures(seconds, args.eval_dir)
+        rasa_figures, intents = _rasa_figures(seconds, args.eval_dir)
+        figures |= rasa_figures
     if (args.eval_dir / "ru_paradetox").is_dir():
         print("guard on the evaluation data ...", flush=True)
-        figures |= guard.run(args.eval_dir)
+        figures |= guard.run(args.eval_dir, intents)
     else:
         print(f"no evaluation data under {args.eval_dir}: guard quality figures skipped")
     _report(figures)
     return 0
 
 
-def _rasa_figures(seconds: float, eval_dir: Path) -> dict[str, float]:
+def _rasa_figures(seconds: float, eval_dir: Path) -> tuple[dict[str, float], dict[str, str] | None]:
+    """The Rasa figures, and the model's intent for each tg_spam line (for guard.run)."""
     from bot.config import load_settings
     from bot.services.local import LocalServices
 
@@ -94,10 +97,10 @@ def _rasa_figures(seconds: float, eval_dir: Path) -> dict[str, float]:
                 shop_id=shop_id,
             )
         )
-        spam: dict[str, float] = {}
+        intents = None
         if (eval_dir / "tg_spam").is_dir():
-            print("tg_spam through inspect and the Rasa model ...", flush=True)
-            spam = guard.worker_spam_sync(eval_dir, services.rasa_url)
+            print("tg_spam through the Rasa model ...", flush=True)
+            intents = asyncio.run(guard.spam_intents(eval_dir, services.rasa_url))
     finally:
         services.stop_started()
     return {
@@ -106,7 +109,7 @@ def _rasa_figures(seconds: float, eval_dir: Path) -> dict[str, float]:
         "e2e_p50_ms": load.p50_ms,
         "e2e_p95_ms": load.p95_ms,
         "e2e_msgs_per_s": load.per_second,
-    } | spam
+    }, intents
 
 
 def _report(figures: dict[str, float]) -> None:

@@ -10,10 +10,11 @@ lines with an even 1-based line number); no row of the *held-out* half (odd) was
 at, and its figures are the honest ones. Every rate is reported for the whole set and for each
 half (`_dev`, `_heldout`).
 
-`worker_spam` adds what the worker as a whole does with tg_spam (needs the Rasa server): a
-message counts as spam when `inspect` flags it *or* the trained model's intent is `spam` (the
-escalation policy then hands it to the complaint flow; bot/worker/decide.py,
-policies/escalation.py). Its figures are `tg_spam_recall_worker` and `tg_ham_fp_worker`.
+Given the Rasa model's intent for each tg_spam line (`spam_intents`, needs the Rasa server),
+`run` also reports what the worker as a whole does with tg_spam: a message counts as spam when
+`inspect` flags it *or* the model's intent is `spam` (the escalation policy then hands it to
+the complaint flow; bot/worker/decide.py, policies/escalation.py). Those figures are
+`tg_spam_recall_worker` and `tg_ham_fp_worker`.
 
 Throughput is measured in CPU time of one process (one core) with 200-character texts cut
 from the same data (`check_texts_per_s`, `inspect_texts_per_s`: half of it toxic, so many hits
@@ -24,11 +25,10 @@ to locate), and for the outbound check also on the shop's own answers (every phr
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,8 +56,9 @@ class Sample:
     dev: bool
 
 
-def run(eval_dir: Path) -> dict[str, float]:
-    """Every figure, keyed by name (see the module docstring for the halves)."""
+def run(eval_dir: Path, intents: Mapping[str, str] | None = None) -> dict[str, float]:
+    """Every figure, keyed by name (see the module docstring for the halves); with `intents`
+    (text → the Rasa model's intent, from `spam_intents`) also the worker's spam figures."""
     morphology = Morphology()
     outbound = OutboundGuard.load(morphology)
     inbound = InboundGuard.load(morphology)
@@ -80,6 +81,13 @@ def run(eval_dir: Path) -> dict[str, float]:
     figures |= _rates("paradetox_neutral_fp_check", neutral, checked_abusive)
     figures |= _rates("tg_spam_recall", spam, spammy)
     figures |= _rates("tg_ham_fp", ham, spammy)
+    if intents is not None:
+
+        def worker_spammy(text: str) -> bool:
+            return spammy(text) or intents.get(text) == "spam"
+
+        figures |= _rates("tg_spam_recall_worker", spam, worker_spammy)
+        figures |= _rates("tg_ham_fp_worker", ham, worker_spammy)
     texts = _speed_texts([s.text for s in (*toxic, *neutral, *spam, *ham)])
     figures["check_texts_per_s"] = _per_second(texts, outbound.check)
     figures["inspect_texts_per_s"] = _per_second(texts, inbound.inspect)
@@ -88,29 +96,22 @@ def run(eval_dir: Path) -> dict[str, float]:
     return figures
 
 
-async def worker_spam(eval_dir: Path, rasa_url: str) -> dict[str, float]:
-    """tg_spam as the worker treats it: the inbound flag, or Rasa's `spam` intent."""
-    inbound = InboundGuard.load(Morphology())
-    spam = _lines(eval_dir / "tg_spam" / "spam-samples.txt")
-    ham = _lines(eval_dir / "tg_spam" / "ham-samples.txt")
+async def spam_intents(eval_dir: Path, rasa_url: str) -> dict[str, str]:
+    """The Rasa model's intent for every tg_spam line (spam and ham), by text."""
+    samples = (
+        *_lines(eval_dir / "tg_spam" / "spam-samples.txt"),
+        *_lines(eval_dir / "tg_spam" / "ham-samples.txt"),
+    )
     intents: dict[str, str] = {}
     async with aiohttp.ClientSession() as session:
-        for sample in (*spam, *ham):
+        for sample in samples:
             async with session.post(
                 f"{rasa_url}/model/parse", json={"text": sample.text}
             ) as response:
                 response.raise_for_status()
                 body = await response.json()
             intents[sample.text] = str((body.get("intent") or {}).get("name") or "")
-
-    def spammy(text: str) -> bool:
-        return InboundFlag.SPAM in inbound.inspect(text).flags or intents[text] == "spam"
-
-    return _rates("tg_spam_recall_worker", spam, spammy) | _rates("tg_ham_fp_worker", ham, spammy)
-
-
-def worker_spam_sync(eval_dir: Path, rasa_url: str) -> dict[str, float]:
-    return asyncio.run(worker_spam(eval_dir, rasa_url))
+    return intents
 
 
 def _rendered_snippets() -> list[str]:
