@@ -115,14 +115,20 @@ async def test_metrics_count_messages_ozon_calls_and_queue(
     running: tuple[Harness, aiohttp.ClientSession, str],
 ) -> None:
     h, session, url = running
+    handled = 'ozonbot_messages_total{decision="reply",intent="delivery_status",shop="main"} 1.0'
     h.buyer("m-1", "где заказ?")
     await h.app.poll_once()
     await h.app.drain()
-    async with session.get(f"{url}/metrics") as resp:
-        text = await resp.text()
-    assert (
-        'ozonbot_messages_total{decision="reply",intent="delivery_status",shop="main"} 1.0' in text
-    )
+    # The started app's own runner may have claimed the chat before drain() did; then drain()
+    # returns at once and the turn finishes in the background: wait for it, up to 10 s.
+    deadline = time.monotonic() + 10
+    while True:
+        async with session.get(f"{url}/metrics") as resp:
+            text = await resp.text()
+        if handled in text or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.05)
+    assert handled in text
     assert 'ozonbot_ozon_calls_total{method="/v1/chat/send/message",status="200"} 1.0' in text
     assert "ozonbot_queue_depth 0.0" in text
     assert "ozonbot_oldest_unhandled_seconds" in text
