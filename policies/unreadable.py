@@ -1,10 +1,11 @@
-"""Unreadable text → `nlu_fallback`, whatever DIET guessed.
+"""Unreadable text → `nlu_fallback`, whatever the intent classifier guessed.
 
-DIET always names some intent. For a keyboard mash ("йцукенгшщз", "фывапролдж") it has nothing
-to go on but single characters, and its guess can be confident and wrong: a CI training
-classified "йцукенгшщз" as `affirm`. Adding mashes to the training data did not fix that without
-costing held-out F1 elsewhere (tests/nlu/holdout.yml: 0.920 → 0.893–0.896), so the rule lives
-here, where it is exact and explainable:
+The intent classifier always names some intent. For a keyboard mash ("йцукенгшщз",
+"фывапролдж") it has nothing to go on but single characters, and its guess can be confident and
+wrong: a CI training of the earlier DIET classifier took "йцукенгшщз" for `affirm`. Adding
+mashes to the training data did not fix that without costing held-out F1 elsewhere
+(tests/nlu/holdout.yml: 0.920 → 0.893–0.896), so the rule lives here, where it is exact and
+explainable:
 
     A message is unreadable when it has words (letters, two or more), not one of them is a word
     of the training data or starts like one (the first `stem_letters` letters: "заказик" reads
@@ -12,14 +13,14 @@ here, where it is exact and explainable:
     occur twice in the training data: "йцукенгшщз" has "йц", "гш", "шщ", "щз".
 
 The second condition keeps short real words the data happens to lack ("yup", "безусловно",
-"суки", "в точку") with DIET: on tests/nlu/holdout.yml the first condition alone catches nine
-messages, eight of them real words; both together catch only the mash "фывфыв" and the slang
-"йоу".
+"суки", "в точку") with the classifier: on tests/nlu/holdout.yml the first condition alone
+catches nine messages, eight of them real words; both together catch only the mash "фывфыв"
+and the slang "йоу".
 
 Numbers, order numbers, emoji and punctuation alone are not judged here (the entity extractors and
 the other classifiers see them). An unreadable message becomes `nlu_fallback` with nothing else
-in its ranking, so no policy treats DIET's guess as a hint: the bot asks the buyer to rephrase,
-and the second unclear turn in a row goes to a person (policies/escalation.py).
+in its ranking, so no policy treats the classifier's guess as a hint: the bot asks the buyer to
+rephrase, and the second unclear turn in a row goes to a person (policies/escalation.py).
 
 Registered in `config.yml` after `FallbackClassifier`. The vocabulary is learnt at training time
 from the NLU examples and stored in the model.

@@ -32,7 +32,7 @@ def train(tmp_path: Path, texts: list[str], **config: Any) -> UnreadableTextClas
 
 
 def predicted(component: UnreadableTextClassifier, text: str, guess: str = "affirm") -> Message:
-    """`text` as DIET and FallbackClassifier left it (a confident `guess`), then the component."""
+    """`text` as the classifier and the fallback left it (a confident `guess`), then this."""
     message = Message.build(text=text)
     message.set("intent", {"name": guess, "confidence": 0.98})
     message.set("intent_ranking", [{"name": guess, "confidence": 0.98}])
@@ -85,7 +85,7 @@ def test_an_unreadable_message_becomes_fallback_with_no_other_guess(tmp_path: Pa
     component = train(tmp_path, TRAINING)
     message = predicted(component, "йцукенгшщз", guess="complaint")
     assert message.get("intent") == {"name": "nlu_fallback", "confidence": 1.0}
-    # DIET's guess is dropped: the escalation policy must not read a dispute into a mash.
+    # The classifier's guess is dropped: the escalation policy must not read a dispute into a mash.
     assert message.get("intent_ranking") == [{"name": "nlu_fallback", "confidence": 1.0}]
     assert "intent" in message.as_dict(only_output_properties=True)
 
@@ -130,7 +130,7 @@ def load_examples(path: Path) -> list[tuple[str, str]]:
 
 
 def test_on_the_held_out_examples_only_keyboard_mashes_are_unreadable() -> None:
-    """Real buyer wording the training data lacks must stay with DIET (the project's config)."""
+    """Real buyer wording the training data lacks stays with the classifier (project config)."""
     config = next(
         c for c in read_config()["pipeline"] if c["name"].endswith("UnreadableTextClassifier")
     )
