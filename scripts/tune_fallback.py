@@ -1,14 +1,16 @@
 """Tune the FallbackClassifier threshold: k-fold cross-validation of nlu/, or a trained model on
 held-out text.
 
-    scripts/tune-fallback [--folds 5] [--out reports/fallback]       # trains k models (slow)
+    scripts/tune-fallback [--folds 5] [--out reports/fallback]       # trains k models (~2 min)
     scripts/tune-fallback --predictions reports/fallback/predictions.json   # re-analyse only
     scripts/tune-fallback --evaluate tests/nlu/holdout.yml --model models/latest.tar.gz
                           # the same tables for the deployed model on text it never saw
 
-Each fold trains the pipeline of config.yml WITHOUT its FallbackClassifier on the other folds of
-nlu/ and parses the held-out examples, keeping every prediction's top-two confidences. Then every
-(threshold, ambiguity_threshold) pair is scored as the FallbackClassifier would apply it:
+Each fold trains the pipeline of config.yml WITHOUT its FallbackClassifier and
+StrictIntentFallback on the other folds of nlu/ and parses the held-out examples, keeping every
+prediction's top-two confidences. Then every (threshold, ambiguity_threshold) pair is scored as
+the FallbackClassifier would apply it (the stricter spam threshold is not simulated:
+docs/fallback-threshold.md, "Stricter for spam"):
 
     fallback   = top1 < threshold  or  top1 - top2 < ambiguity_threshold
     wrong      accepted, wrong intent, and the predicted intent is answered by the bot
@@ -49,6 +51,10 @@ ESCALATION_REASON = {
 }
 UNCLEAR = "out_of_scope"
 FALLBACK = "nlu_fallback"
+# Both turn a real intent into `nlu_fallback`; the folds' models must show what is behind it.
+FALLBACK_COMPONENTS = frozenset(
+    {"FallbackClassifier", "policies.strict_intents.StrictIntentFallback"}
+)
 THRESHOLDS = [round(0.05 * i, 2) for i in range(0, 20)]
 AMBIGUITIES = [0.0, 0.02, 0.05, 0.1, 0.15, 0.2]
 WRONG_COST, DETOUR_COST = 2, 1
@@ -79,14 +85,11 @@ class Score:
 # --- cross-validation ------------------------------------------------------------------------
 
 
-def config_without_fallback(out: Path, epochs: int | None) -> Path:
+def config_without_fallback(out: Path) -> Path:
     from rasa.shared.utils.io import read_yaml_file, write_yaml
 
     config = cast("dict[str, Any]", read_yaml_file(REPO / "config.yml"))
-    config["pipeline"] = [c for c in config["pipeline"] if c["name"] != "FallbackClassifier"]
-    for component in config["pipeline"]:
-        if epochs is not None and "epochs" in component:
-            component["epochs"] = epochs
+    config["pipeline"] = [c for c in config["pipeline"] if c["name"] not in FALLBACK_COMPONENTS]
     path = out / "config-no-fallback.yml"
     write_yaml(config, path)
     return path
@@ -158,11 +161,11 @@ def evaluate(model: Path, nlu_file: Path) -> list[Prediction]:
     return asyncio.run(predict_fold(str(model), examples))
 
 
-def cross_validate(folds: int, out: Path, nlu: Path, epochs: int | None) -> list[Prediction]:
+def cross_validate(folds: int, out: Path, nlu: Path) -> list[Prediction]:
     from rasa.shared.nlu.training_data.loading import load_data
 
     data = load_data(str(nlu))
-    config = config_without_fallback(out, epochs)
+    config = config_without_fallback(out)
     predictions: list[Prediction] = []
     with tempfile.TemporaryDirectory(prefix="tune-fallback-") as tmp:
         for fold, (train_index, test_index) in enumerate(
@@ -308,7 +311,6 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=REPO / "reports" / "fallback")
     parser.add_argument("--predictions", type=Path, help="re-analyse saved predictions only")
     parser.add_argument("--nlu", type=Path, default=REPO / "nlu", help="NLU data (default nlu/)")
-    parser.add_argument("--epochs", type=int, help="override the epochs (quick smoke runs only)")
     parser.add_argument("--evaluate", type=Path, help="NLU file to parse with --model")
     parser.add_argument("--model", type=Path, default=REPO / "models" / "latest.tar.gz")
     args = parser.parse_args()
@@ -321,7 +323,7 @@ def main() -> int:
             args.out = args.out / f"evaluate-{args.evaluate.stem}"
             args.out.mkdir(parents=True, exist_ok=True)
         else:
-            predictions = cross_validate(args.folds, args.out, args.nlu, args.epochs)
+            predictions = cross_validate(args.folds, args.out, args.nlu)
         saved = args.out / "predictions.json"
         saved.write_text(json.dumps([asdict(p) for p in predictions], ensure_ascii=False))
         print(f"predictions saved to {saved}")
