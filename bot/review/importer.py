@@ -43,6 +43,10 @@ NEAR_COPY_JACCARD = 0.8
 """Word-set similarity at which a text counts as a copy of a held-out one (as in the NLU tests)."""
 NEW_FILE = "imported.yml"
 """Where an intent that no file of nlu/ holds yet would go (never the case for contract intents)."""
+BULK_FILES = ("everyday-*.yml", "preambles.yml")
+"""Files of written-in-bulk phrasings: an imported real turn joins its intent's block in a topic
+file (orders.yml, returns.yml, ...) instead, where people curate each intent; only an intent
+that no topic file holds goes to one of these."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +94,7 @@ class NluData:
         training = [example for path in files for example in read_examples(path)]
         held = read_examples(holdout)
         intent_files: dict[str, Path] = {}
-        for example in training:
+        for example in sorted(training, key=lambda e: filing_order(e.path)):
             intent_files.setdefault(example.intent, example.path)
         return cls(
             nlu_dir=nlu_dir,
@@ -103,6 +107,11 @@ class NluData:
 
     def target(self, intent: str) -> Path:
         return self.intent_files.get(intent, self.nlu_dir / NEW_FILE)
+
+
+def filing_order(path: Path) -> tuple[bool, str]:
+    """Topic files first, then the bulk files (BULK_FILES), each by name."""
+    return (any(path.match(pattern) for pattern in BULK_FILES), path.name)
 
 
 # --- reading review files ---------------------------------------------------------------------

@@ -212,6 +212,24 @@ def test_stray_brackets_are_refused(repo: Path, anonymizer: Anonymizer) -> None:
     assert verdict.outcome is Outcome.REFUSED
 
 
+def test_a_topic_file_takes_the_example_before_a_bulk_file_sorted_ahead_of_it(
+    repo: Path, anonymizer: Anonymizer
+) -> None:
+    bulk = 'version: "3.1"\nnlu:\n- intent: delivery_status\n  examples: |\n    - где заказ\n'
+    (repo / "nlu" / "everyday-delivery.yml").write_text(bulk, encoding="utf-8")
+    (repo / "nlu" / "preambles.yml").write_text(bulk, encoding="utf-8")
+    [verdict] = run(repo, anonymizer, {"delivery_status": ["а где посылка"]})
+    assert verdict.path == repo / "nlu" / "orders.yml"
+    assert (repo / "nlu" / "everyday-delivery.yml").read_text(encoding="utf-8") == bulk
+
+
+def test_an_intent_only_a_bulk_file_holds_goes_there(repo: Path, anonymizer: Anonymizer) -> None:
+    bulk = 'version: "3.1"\nnlu:\n- intent: spam\n  examples: |\n    - пиши + в лс\n'
+    (repo / "nlu" / "everyday-offtopic.yml").write_text(bulk, encoding="utf-8")
+    run(repo, anonymizer, {"spam": ["заработок в интернете"]})
+    assert examples(repo / "nlu" / "everyday-offtopic.yml", "spam")[-1] == "заработок в интернете"
+
+
 def test_an_intent_no_file_holds_yet_gets_a_new_file(repo: Path, anonymizer: Anonymizer) -> None:
     run(repo, anonymizer, {"spam": ["заработок в интернете"]})
     assert examples(repo / "nlu" / "imported.yml", "spam") == ["заработок в интернете"]
