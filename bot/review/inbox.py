@@ -21,7 +21,6 @@ from bot.state.escalations import ControlStore, EscalationStore
 from bot.state.models import BlockedText, Escalation, TurnRecord
 
 FALLBACK_INTENT = "nlu_fallback"
-DEFAULT_THRESHOLD = 0.6
 _TAKEOVER = "take_over"
 _STAFF_REPLIES = frozenset({"replied", "sent_suggested"})
 
