@@ -1,5 +1,5 @@
 # The Rasa server image: the official Rasa 3.6.21 (the version requirements-rasa.txt pins), the
-# project's custom policy and input channel, and a model trained while the image is built, so
+# project's custom components (policies/) and input channel, and a model trained while the image is built, so
 # the image is self-contained and the model always matches nlu/, stories/ and config.yml.
 # Built from the repository root:
 #   docker build -f docker/rasa.Dockerfile -t ozonbot-rasa .
@@ -15,7 +15,8 @@ ENV RASA_TELEMETRY_ENABLED=false \
     TF_CPP_MIN_LOG_LEVEL=2
 WORKDIR /app
 COPY config.yml domain.yml ./
-# config.yml names policies.escalation.EscalationPolicy: training imports it (PYTHONPATH).
+# config.yml names the components of policies/ (the intent classifier, the escalation policy,
+# ...): training imports them (PYTHONPATH).
 COPY policies/ policies/
 COPY nlu/ nlu/
 COPY stories/ stories/
