@@ -32,6 +32,8 @@ _T = "0-9a-zа-я*#$%@"
 _REPEAT = re.compile(r"([a-zа-я])\1+")
 MASKS = frozenset("*#$%@")
 _MASK = re.compile(r"[*#$%@]")
+_MASKED_WORD = re.compile(r"[^\s*#$%@]*[*#$%@]\S*")
+_HANDLE_MARKS = "@#"
 _JOINERS = ".-_|"
 _JOINER_SPLIT = re.compile(f"([{re.escape(_JOINERS)}])")
 
@@ -186,12 +188,21 @@ def masked_words(view: Normalized) -> list[tuple[int, int]]:
     """View spans of words that still contain a mask character (п*здец, f#ck)."""
     if _MASK.search(view.text) is None:
         return []
-    spans = []
-    for match in re.finditer(r"\S+", view.text):
-        word = match.group()
-        if not MASKS.isdisjoint(word) and sum(ch.isalpha() for ch in word) >= 2:
-            spans.append(match.span())
-    return spans
+    return [
+        match.span()
+        for match in _MASKED_WORD.finditer(view.text)
+        if sum(ch.isalpha() for ch in match.group()) >= 2 and mask_positions(match.group())
+    ]
+
+
+def mask_positions(word: str) -> list[int]:
+    """Where `word` hides letters behind masks. An `@` or `#` that starts the word marks a
+    handle or a hashtag ("@shop_help", "#скидки"), not a hidden letter."""
+    return [
+        index
+        for index, ch in enumerate(word)
+        if ch in MASKS and (index or ch not in _HANDLE_MARKS)
+    ]
 
 
 # --- the steps ---------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from itertools import product
 from bot.errors import ConfigError
 from bot.guard.gate import GatedSet
 from bot.guard.lexicon import LEXICON_DIR, Morphology, read_yaml, string_list
-from bot.guard.normalize import MASKS, Normalized, masked_words, squeeze
+from bot.guard.normalize import Normalized, mask_positions, masked_words, squeeze
 from bot.guard.spans import Span
 
 _WORD = re.compile(r"\S+")
@@ -139,7 +139,7 @@ class ObsceneMatcher:
         return False
 
     def _unmasks(self, word: str) -> bool:
-        masks = [i for i, ch in enumerate(word) if ch in MASKS]
+        masks = mask_positions(word)
         if len(masks) > _MAX_MASKS:
             return False
         letters = _FILL_CYRILLIC if re.search("[а-я]", word) else _FILL_LATIN

@@ -47,6 +47,12 @@ def test_masked_words_are_listed() -> None:
     assert [view.text[s:e] for s, e in masked_words(view)] == ["п*здец", "бл@дь"]
 
 
+def test_a_handle_or_a_hashtag_is_not_a_masked_word() -> None:
+    """A leading @ or # names a handle or a tag; a leading * or $ may still hide a letter."""
+    view = deobfuscate(fold("@shop_help #скидки *ука $ука #х#й"))
+    assert [view.text[s:e] for s, e in masked_words(view)] == ["*ука", "$ука", "#х#й"]
+
+
 @pytest.mark.parametrize(
     ("text", "word", "original"),
     [
