@@ -199,9 +199,7 @@ def mask_positions(word: str) -> list[int]:
     """Where `word` hides letters behind masks. An `@` or `#` that starts the word marks a
     handle or a hashtag ("@shop_help", "#скидки"), not a hidden letter."""
     return [
-        index
-        for index, ch in enumerate(word)
-        if ch in MASKS and (index or ch not in _HANDLE_MARKS)
+        index for index, ch in enumerate(word) if ch in MASKS and (index or ch not in _HANDLE_MARKS)
     ]
 
 
