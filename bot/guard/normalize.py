@@ -238,10 +238,18 @@ class _Step:
     pattern: re.Pattern[str]
     replace: Callable[[re.Match[str]], str]
     gate: re.Pattern[str] | None = None
+    starts_at_gate: bool = False
+    """No match of `pattern` starts before the gate's first match: substitute from there."""
 
     def apply(self, text: str) -> str:
-        if self.gate is not None and self.gate.search(text) is None:
+        if self.gate is None:
+            return self.pattern.sub(self.replace, text)
+        found = self.gate.search(text)
+        if found is None:
             return text
+        if self.starts_at_gate:
+            start = found.start()
+            return text[:start] + self.pattern.sub(self.replace, text[start:])
         return self.pattern.sub(self.replace, text)
 
 
@@ -274,7 +282,8 @@ _STEPS = (
             r"|(?<=[a-z])(?=[0-9*#$%@]*[а-я0-9])|(?<=[0-9])(?=[0-9*#$%@]*[а-яa-z]))"
         ),
     ),
-    _Step(_REPEAT, _first, gate=re.compile(r"([a-zа-я])\1")),
+    # The first doubled letter is where the first run of repeats starts.
+    _Step(_REPEAT, _first, gate=re.compile(r"([a-zа-я])\1"), starts_at_gate=True),
 )
 """After the steps, the words (runs of `_T`) are joined with single spaces."""
 
