@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any, Generic, TypeVar
 
+from bot.guard.spans import Span
+
 Literals = frozenset[str]
 Key = tuple[bool, str]
 """A literal as the gate looks for it: (anchored at a word start, text)."""
@@ -42,6 +44,9 @@ Before = str | None
 _BOUNDARY, _NON_WORD = "boundary", "non-word"
 _WORD_CHAR = re.compile(r"\w")
 _NON_WORD_CATEGORIES = frozenset({"CATEGORY_SPACE", "CATEGORY_NOT_WORD"})
+_SPACELESS_CATEGORIES = frozenset({"CATEGORY_WORD", "CATEGORY_DIGIT", "CATEGORY_NOT_SPACE"})
+_SPACES = frozenset(chr(point) for point in range(0x3001) if chr(point).isspace())
+"""Every character `\\s` matches (the last one is U+3000)."""
 
 
 def gate_for(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
@@ -331,13 +336,15 @@ class _Scan:
         boundary = r"\b" if anchored else ""
         return cls(re.compile(boundary + trie_regex(literals)), prefixes)
 
-    def present(self, text: str, found: set[Key]) -> None:
-        """Add every literal that occurs in `text` to `found`."""
+    def present(self, text: str, found: dict[Key, list[int]]) -> None:
+        """Add where each literal occurs in `text` to `found`."""
         position = 0
         while match := self.pattern.search(text, position):
+            position = match.start()
             # The trie finds the longest literal starting here; shorter ones are its prefixes.
-            found.update(self.prefixes[match.group()])
-            position = match.start() + 1
+            for key in self.prefixes[match.group()]:
+                found.setdefault(key, []).append(position)
+            position += 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,19 +352,25 @@ class GatedSet(Generic[Tag]):
     """Many patterns over one text, each run only if its required literals occur.
 
     Two scans of a trie of every pattern's literals (one at word starts only, for anchored
-    literals; one everywhere) find which literals the text contains; only the patterns whose
-    literal sets all meet them (and those without literals) then run.
+    literals; one everywhere) find which literals the text contains, and where; only the
+    patterns whose literal sets all meet them (and those without literals) then run. A pattern
+    that can match no whitespace (`within_words`) runs only over the words holding one of its
+    literals: most obscene roots are `\\b\\w*root\\w*`, which the engine would otherwise try,
+    letter by letter, at every word of the text.
     """
 
     entries: tuple[Entry[Tag], ...]
     _ungated: tuple[int, ...] = field(init=False)
     _owners: dict[Key, tuple[int, ...]] = field(init=False)
     _also: dict[int, Keys] = field(init=False)
+    _word_keys: dict[int, Keys] = field(init=False)
+    """For the patterns that stay within words, the literals one of which each match holds."""
     _scans: tuple[_Scan, ...] = field(init=False)
 
     def __post_init__(self) -> None:
         owners: dict[Key, list[int]] = {}
         also: dict[int, Keys] = {}
+        word_keys: dict[int, Keys] = {}
         ungated: list[int] = []
         for index, entry in enumerate(self.entries):
             keys = _useful(requirements(entry.pattern.pattern))
@@ -368,6 +381,8 @@ class GatedSet(Generic[Tag]):
                 owners.setdefault(key, []).append(index)
             if len(keys) > 1:
                 also[index] = keys[1]
+            if within_words(entry.pattern):
+                word_keys[index] = keys[0]
         every = set(owners).union(*also.values())
         scans = [
             _Scan.of({text for anchored, text in every if anchored is mode}, anchored=mode)
@@ -376,6 +391,7 @@ class GatedSet(Generic[Tag]):
         object.__setattr__(self, "_ungated", tuple(ungated))
         object.__setattr__(self, "_owners", {k: tuple(v) for k, v in owners.items()})
         object.__setattr__(self, "_also", also)
+        object.__setattr__(self, "_word_keys", word_keys)
         object.__setattr__(self, "_scans", tuple(scan for scan in scans if scan is not None))
 
     @classmethod
@@ -384,21 +400,91 @@ class GatedSet(Generic[Tag]):
 
     def finditer(self, text: str) -> Iterator[tuple[Tag, re.Match[str]]]:
         """Every match of every pattern that can match `text`, with its tag."""
-        for index in sorted(self._candidates(text)):
+        present = self._present(text)
+        for index in sorted(self._candidates(present)):
             entry = self.entries[index]
-            for match in entry.pattern.finditer(text):
-                yield entry.tag, match
+            if (keys := self._word_keys.get(index)) is None:
+                for match in entry.pattern.finditer(text):
+                    yield entry.tag, match
+                continue
+            positions = [at for key in keys for at in present.get(key, ())]
+            for start, end in _words_at(text, positions):
+                # `pos` leaves `\b` and look-behinds seeing the text before the word.
+                for match in entry.pattern.finditer(text, start, end):
+                    yield entry.tag, match
 
-    def _candidates(self, text: str) -> set[int]:
-        candidates = set(self._ungated)
-        present: set[Key] = set()
+    def _present(self, text: str) -> dict[Key, list[int]]:
+        present: dict[Key, list[int]] = {}
         for scan in self._scans:
             scan.present(text, present)
+        return present
+
+    def _candidates(self, present: Mapping[Key, list[int]]) -> set[int]:
+        candidates = set(self._ungated)
         for key in present:
             for index in self._owners.get(key, ()):
                 if index not in self._also or not self._also[index].isdisjoint(present):
                     candidates.add(index)
         return candidates
+
+
+def _words_at(text: str, positions: Iterable[int]) -> list[Span]:
+    """The space-delimited stretches of `text` holding `positions`, in order, each once."""
+    words = set()
+    for position in positions:
+        end = text.find(" ", position)
+        words.add((text.rfind(" ", 0, position) + 1, len(text) if end < 0 else end))
+    return sorted(words)
+
+
+def within_words(pattern: re.Pattern[str]) -> bool:
+    """Whether no match of `pattern` holds whitespace, nor looks at it or at a line's ends.
+
+    Such a pattern run on one space-delimited stretch of a text (`pos`, `endpos`) finds exactly
+    the matches it finds there in the whole text: its matches never cross a space, and
+    what it sees past `endpos` (the end of the string, not a space) makes no difference to it.
+    """
+    return not _may_see_space(list(sre_parse.parse(pattern.pattern)))
+
+
+def _may_see_space(items: list[tuple[Any, Any]]) -> bool:
+    for op, av in items:
+        name = str(op)
+        if name == "LITERAL":
+            seen = chr(av) in _SPACES
+        elif name == "IN":
+            seen = _class_may_be_space(av)
+        elif name == "AT":
+            seen = str(av) not in {"AT_BOUNDARY", "AT_NON_BOUNDARY"}
+        elif name == "SUBPATTERN":
+            seen = _may_see_space(list(av[3]))
+        elif name == "BRANCH":
+            seen = any(_may_see_space(list(branch)) for branch in av[1])
+        elif name in _REPEATS:
+            seen = _may_see_space(list(av[2]))
+        elif name in {"ASSERT", "ASSERT_NOT"}:
+            seen = _may_see_space(list(av[1]))
+        elif name == "ATOMIC_GROUP":
+            seen = _may_see_space(list(av))
+        else:  # any character, a negated literal, a group reference, what is not known here
+            seen = name != "GROUPREF"
+        if seen:
+            return True
+    return False
+
+
+def _class_may_be_space(items: list[tuple[Any, Any]]) -> bool:
+    for op, av in items:
+        name = str(op)
+        if name == "LITERAL":
+            if chr(av) in _SPACES:
+                return True
+        elif name == "RANGE":
+            if any(av[0] <= ord(ch) <= av[1] for ch in _SPACES):
+                return True
+        elif name != "CATEGORY" or str(av) not in _SPACELESS_CATEGORIES:
+            return True  # a negated class, a category that holds spaces, the unknown
+    return False
 
 
 def _useful(requirements: Iterable[Keys]) -> list[Keys]:

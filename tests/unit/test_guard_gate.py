@@ -14,6 +14,7 @@ from bot.guard.gate import (
     required_literals,
     requirements,
     trie_regex,
+    within_words,
 )
 from bot.guard.inbound import InboundGuard
 from bot.guard.outbound import OutboundGuard
@@ -86,6 +87,12 @@ PATTERNS = [
     r"\bозон\s+(?:\w+\s+)?(?:bad|slow)",
     r"(?:\bab|cd)\s*ef",
     r"[ ,.](?:yz|ozon)\b",
+    # Run only over the words that hold their literals (`within_words`): a look-behind before
+    # the word, a look-ahead at its end, a word that is the whole text.
+    r"\b\w*(?:пидор|хер)\w*",
+    r"\bху(?:й|ня)(?!ня)\w*",
+    r"(?<!ски\W)\bcd[ef]",
+    r"\bozon(?=\w)\w+",
 ]
 
 
@@ -128,6 +135,27 @@ def test_gated_set_finds_what_every_pattern_finds() -> None:
         expected = sorted((i, m.span()) for i, p in enumerate(compiled) for m in p.finditer(text))
         found = sorted((i, m.span()) for i, m in gated.finditer(text))
         assert found == expected, text
+
+
+@pytest.mark.parametrize(
+    ("pattern", "within"),
+    [
+        (r"\b\w*жоп\w*", True),
+        (r"\bпедик(?!юр)\w*", True),
+        (r"(?<!ски)пид[оа]р", True),
+        (r"\bсук(?:а|и)\b", True),
+        (r"[a-zа-я_0-9]+", True),
+        (r"\bеб\s+твою", False),  # two words
+        (r"ху\W", False),  # a non-word character may be a space
+        (r"x.y", False),
+        (r"a[^b]", False),
+        (r"хер(?!\s)", False),  # looks at what follows the word
+        (r"хер$", False),  # the end of the window is not the end of the text
+        (r"[ -z]", False),
+    ],
+)
+def test_within_words(pattern: str, within: bool) -> None:
+    assert within_words(re.compile(pattern)) is within
 
 
 @pytest.fixture(scope="module")
