@@ -9,7 +9,8 @@ Two views of one text:
   (х.у.й, х у й, пи-здец), Latin look-alikes inside Cyrillic words become Cyrillic (хyй, cyка),
   digits inside words become letters (3ae6ал), repeated letters collapse (бляяяя → бля), and
   words end up separated by single spaces. Mask characters (`*`, `#`, `$`, `%`, `@`) stay;
-  `masked_words()` lists those words so the obscene matcher can try to fill the masks.
+  `masked_words()` lists those words so the obscene matcher can try to fill the masks (an `@`
+  or `#` that starts a word is a handle or a hashtag, not a mask).
 
 The view is built by a fixed list of regex substitutions (`_STEPS`), which run at C speed. Its
 `offsets` — the original index of every view character — are needed only when something was
