@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from bot.guard.contacts import LinkFinder, handles, phones
 from bot.guard.lexicon import Morphology, PhraseBook, PhraseRule
 from bot.guard.mechanical import EmojiTable
-from bot.guard.normalize import deobfuscate, fold, unmix
+from bot.guard.normalize import deobfuscate, fold, phrase_text
 from bot.guard.obscene import ObsceneMatcher
 from bot.guard.spam import TAG_PREFIX as SPAM_TAG
 from bot.guard.spam import SpamModel
@@ -56,7 +56,7 @@ class InboundGuard:
 
     def inspect(self, text: str) -> Inspection:
         folded = fold(text)
-        phrases = self.phrases.spans(unmix(folded))
+        phrases = self.phrases.spans(phrase_text(folded))
         hits = [
             *self._abuse(text, folded),
             *self._contacts(folded),

@@ -68,6 +68,7 @@ _UNMIX = {**_LATIN_TO_CYRILLIC, **str.maketrans(_GREEK_TO_CYRILLIC)}
 _MIXED_GATE = re.compile(r"[a-zα-ω](?:(?<=[а-я].)|(?=[а-я]))")
 _MIXED_WORD = re.compile(r"[a-zа-яα-ω]*(?:[a-zα-ω][а-я]|[а-я][a-zα-ω])[a-zа-яα-ω]*")
 _FOREIGN_INSIDE = re.compile(r"[а-я][a-zα-ω]+[а-я]")
+_COMMA_GAP = re.compile(r",(?=\s)")
 # Digits used for letters: only inside a word that has letters, so "42-44" stays a size.
 # `@` stays a mask: "бл@дь" is tried with "а" and with the other letters (see `masked_words`).
 _DIGITS_CYRILLIC = str.maketrans({"0": "о", "3": "з", "4": "ч", "6": "б"})
@@ -145,6 +146,15 @@ def unmix(folded: str) -> str:
     if _MIXED_GATE.search(folded) is None:
         return folded
     return _MIXED_WORD.sub(_unmix_word, folded)
+
+
+def phrase_text(folded: str) -> str:
+    """The text phrase rules match: `unmix(folded)` with every comma that a space follows made
+    a space. "Пришлите, пожалуйста, фото паспорта" is one request, and the rules' "within a few
+    words" gaps (`\\s+`) cross it; a full stop still ends the sentence, and a decimal comma
+    ("1,5 кг") stays. Same length as `folded`."""
+    text = unmix(folded)
+    return _COMMA_GAP.sub(" ", text) if "," in text else text
 
 
 def _unmix_word(match: re.Match[str]) -> str:

@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.guard.contacts import LinkFinder, handles, phones
+from bot.guard.contacts import LinkFinder, card_numbers, handles, phones
 from bot.guard.lexicon import Morphology, PhraseBook, PhraseRule
 from bot.guard.mechanical import Mechanical
-from bot.guard.normalize import deobfuscate, fold, unmix
+from bot.guard.normalize import deobfuscate, fold, phrase_text
 from bot.guard.obscene import ObsceneMatcher
 from bot.guard.spans import Span, merge_spans
 from bot.guard.types import CheckResult, Violation
@@ -61,11 +61,12 @@ class OutboundGuard:
     def check(self, text: str) -> CheckResult:
         folded = fold(text)
         # One list of spans per rule, filled in place: this runs on every outgoing text.
-        found = self.phrases.spans(unmix(folded))
+        found = self.phrases.spans(phrase_text(folded))
         self._abuse(text, folded, found)
         _extend(found, Rule.CONTACTS, phones(folded))
         _extend(found, Rule.CONTACTS, self.links.emails(folded))
         _extend(found, Rule.CONTACTS, handles(folded))
+        _extend(found, Rule.PERSONAL_DATA, card_numbers(folded))
         _extend(found, Rule.EXTERNAL_LINK, self.links.links(folded))
         _extend(found, Rule.CAPS, self.mechanical.caps(text))
         _extend(found, Rule.PUNCTUATION, self.mechanical.punctuation(text))

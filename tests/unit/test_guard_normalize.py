@@ -14,6 +14,7 @@ from bot.guard.normalize import (
     disguised_words,
     fold,
     masked_words,
+    phrase_text,
     squeeze,
     unmix,
 )
@@ -45,6 +46,14 @@ def test_deobfuscated_view(text: str, view: str) -> None:
 def test_masked_words_are_listed() -> None:
     view = deobfuscate(fold("ну п*здец и бл@дь, а*"))
     assert [view.text[s:e] for s, e in masked_words(view)] == ["п*здец", "бл@дь"]
+
+
+def test_phrase_text_reads_commas_in_a_sentence_as_spaces() -> None:
+    """Phrase rules see "пришлите, пожалуйста, фото" as one stretch; positions do not move."""
+    folded = fold("Пришлите, пожалуйста, фото. Вес 1,5 кг,\nдoxoд")
+    text = phrase_text(folded)
+    assert text == "пришлите  пожалуйста  фото. вес 1,5 кг \nдоход"
+    assert len(text) == len(folded)
 
 
 def test_a_handle_or_a_hashtag_is_not_a_masked_word() -> None:
