@@ -93,6 +93,8 @@ CLEAN = [
     "Отказаться от товара можно при получении: это ваше право.",
     "Отменить заказ вы можете сами в личном кабинете.",
     "Магнит для холодильника входит в комплект.",
+    "The cancel button is in the app. Cancellation is free before shipping.",
+    "Set the fan to the lowest speed.",
 ]
 
 
@@ -235,6 +237,10 @@ FIRES = [
     (Rule.OZON_NEGATIVE, "Ozon is to blame"),
     (Rule.SUPERLATIVE, "Топовое качество"),
     (Rule.CONTACTS, "наш тг shop_help"),
+    (Rule.CANCEL_REQUEST, "You'd better cancel"),
+    (Rule.CANCEL_REQUEST, "Sorry. Cancel and order again."),
+    (Rule.SUPERLATIVE, "Our prices are the lowest"),
+    (Rule.EXTERNAL_LINK, "Watch youtu.be/abc"),
 ]
 
 
