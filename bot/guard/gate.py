@@ -9,9 +9,9 @@ is written by hand, so the gate cannot drift from the patterns: where no such se
 (a pattern starting with `\\w*`, say) there is simply no gate.
 
 A literal the pattern puts at a word boundary (after `\\b`, or a word character after `\\s`) is
-*anchored*: the scan looks for it at word starts only, where the engine tries the alternation
-at a fraction of the positions. That halves the cost of the scan over Russian text, in which
-nearly every letter starts some literal.
+*anchored*: it counts only where it starts a word, which prunes far more than the bare literal
+would in Russian text, where nearly every letter pair starts some literal. All literals are
+found in one pass of an Aho-Corasick automaton (`_Scan`).
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 # turn into an error), and typeshed does not describe the private module.
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any, Generic, TypeVar
+
+import ahocorasick
 
 from bot.guard.spans import Span
 
@@ -312,48 +314,59 @@ class Entry(Generic[Tag]):
     pattern: re.Pattern[str]
 
 
-@dataclass(frozen=True, slots=True)
 class _Scan:
-    """One pass over a text that finds which of a set of literals occur in it."""
+    """One pass over a text that finds where each of a set of literals occurs.
 
-    pattern: re.Pattern[str]
-    prefixes: dict[str, tuple[Key, ...]]
-    """For each literal the scan can find, the literals it starts with (itself included)."""
+    An Aho-Corasick automaton (pyahocorasick, in C) reports every occurrence of every literal,
+    overlapping ones included, in one pass; an anchored literal counts only where it starts a
+    word (`\\b` before it). A trie regex did the same in 2-3 times the time: the engine tried
+    the alternation at every word start (or every position), one `search` call per hit.
+    """
 
-    @classmethod
-    def of(cls, literals: set[str], *, anchored: bool) -> _Scan | None:
-        if not literals:
-            return None
-        prefixes = {
-            literal: tuple(
-                (anchored, literal[:end])
-                for end in range(1, len(literal) + 1)
-                if literal[:end] in literals
-            )
-            for literal in literals
-        }
-        # At word starts only, the engine tries the alternation at a few positions, not all.
-        boundary = r"\b" if anchored else ""
-        return cls(re.compile(boundary + trie_regex(literals)), prefixes)
+    __slots__ = ("_automaton",)
+
+    def __init__(self, keys: Iterable[Key]) -> None:
+        by_text: dict[str, list[Key]] = {}
+        for key in keys:
+            by_text.setdefault(key[1], []).append(key)
+        self._automaton = ahocorasick.Automaton()
+        for text, found in by_text.items():
+            anchored = tuple(key for key in found if key[0])
+            anywhere = tuple(key for key in found if not key[0])
+            self._automaton.add_word(text, (len(text), anchored, anywhere))
+        if by_text:
+            self._automaton.make_automaton()
 
     def present(self, text: str, found: dict[Key, list[int]]) -> None:
         """Add where each literal occurs in `text` to `found`."""
-        position = 0
-        while match := self.pattern.search(text, position):
-            position = match.start()
-            # The trie finds the longest literal starting here; shorter ones are its prefixes.
-            for key in self.prefixes[match.group()]:
-                found.setdefault(key, []).append(position)
-            position += 1
+        if self._automaton.kind != ahocorasick.AHOCORASICK:
+            return  # no literals
+        for end, (length, anchored, anywhere) in self._automaton.iter(text):
+            start = end - length + 1
+            for key in anywhere:
+                found.setdefault(key, []).append(start)
+            if anchored and _boundary(text, start):
+                for key in anchored:
+                    found.setdefault(key, []).append(start)
+
+
+def _boundary(text: str, position: int) -> bool:
+    """Whether `\\b` holds before `text[position]`."""
+    return (position > 0 and _is_word(text[position - 1])) != _is_word(text[position])
+
+
+def _is_word(ch: str) -> bool:
+    """What `\\w` matches, as the regex engine decides it for a Unicode pattern."""
+    return ch.isalnum() or ch == "_"
 
 
 @dataclass(frozen=True, slots=True)
 class GatedSet(Generic[Tag]):
     """Many patterns over one text, each run only if its required literals occur.
 
-    Two scans of a trie of every pattern's literals (one at word starts only, for anchored
-    literals; one everywhere) find which literals the text contains, and where; only the
-    patterns whose literal sets all meet them (and those without literals) then run. A pattern
+    One scan for every pattern's literals (`_Scan`; anchored ones only at word starts) finds
+    which literals the text contains, and where; only the patterns whose literal sets all meet
+    them (and those without literals) then run. A pattern
     that can match no whitespace (`within_words`) runs only over the words holding one of its
     literals: most obscene roots are `\\b\\w*root\\w*`, which the engine would otherwise try,
     letter by letter, at every word of the text.
@@ -365,7 +378,7 @@ class GatedSet(Generic[Tag]):
     _also: dict[int, Keys] = field(init=False)
     _word_keys: dict[int, Keys] = field(init=False)
     """For the patterns that stay within words, the literals one of which each match holds."""
-    _scans: tuple[_Scan, ...] = field(init=False)
+    _scan: _Scan = field(init=False)
 
     def __post_init__(self) -> None:
         owners: dict[Key, list[int]] = {}
@@ -384,15 +397,11 @@ class GatedSet(Generic[Tag]):
             if within_words(entry.pattern):
                 word_keys[index] = keys[0]
         every = set(owners).union(*also.values())
-        scans = [
-            _Scan.of({text for anchored, text in every if anchored is mode}, anchored=mode)
-            for mode in (True, False)
-        ]
         object.__setattr__(self, "_ungated", tuple(ungated))
         object.__setattr__(self, "_owners", {k: tuple(v) for k, v in owners.items()})
         object.__setattr__(self, "_also", also)
         object.__setattr__(self, "_word_keys", word_keys)
-        object.__setattr__(self, "_scans", tuple(scan for scan in scans if scan is not None))
+        object.__setattr__(self, "_scan", _Scan(every))
 
     @classmethod
     def of(cls, tagged: Sequence[tuple[Tag, re.Pattern[str]]]) -> GatedSet[Tag]:
@@ -415,8 +424,7 @@ class GatedSet(Generic[Tag]):
 
     def _present(self, text: str) -> dict[Key, list[int]]:
         present: dict[Key, list[int]] = {}
-        for scan in self._scans:
-            scan.present(text, present)
+        self._scan.present(text, present)
         return present
 
     def _candidates(self, present: Mapping[Key, list[int]]) -> set[int]:
