@@ -341,18 +341,15 @@ class _Scan:
         """Add where each literal occurs in `text` to `found`."""
         if self._automaton.kind != ahocorasick.AHOCORASICK:
             return  # no literals
+        where = found.setdefault
         for end, (length, anchored, anywhere) in self._automaton.iter(text):
             start = end - length + 1
             for key in anywhere:
-                found.setdefault(key, []).append(start)
-            if anchored and _boundary(text, start):
+                where(key, []).append(start)
+            # `\\b` before the literal: a word character on one side of `start` only.
+            if anchored and (start > 0 and _is_word(text[start - 1])) != _is_word(text[start]):
                 for key in anchored:
-                    found.setdefault(key, []).append(start)
-
-
-def _boundary(text: str, position: int) -> bool:
-    """Whether `\\b` holds before `text[position]`."""
-    return (position > 0 and _is_word(text[position - 1])) != _is_word(text[position])
+                    where(key, []).append(start)
 
 
 def _is_word(ch: str) -> bool:
