@@ -3,7 +3,8 @@
 Works on the deobfuscated view (`normalize.deobfuscate`): obscene roots are regexes from
 `lexicons/obscene.yml`; insults are whole words from `lexicons/insults.yml`, Russian lemmas
 expanded to every form once at load time. Masked words (п*здец, бл@дь, f*ck) are tried with
-the letters people usually hide.
+the letters people usually hide; a word with more masks than that ("п****ц") is compared, by
+its shape, with the forms of obscene.yml's `masked_ru` and `masked_en`.
 """
 
 from __future__ import annotations
@@ -79,11 +80,13 @@ class ObsceneMatcher:
     roots: GatedSet[Kind]
     """Obscene roots (obscene.yml) and insult stems (insults.yml `stems`)."""
     insults: InsultWords
+    masked_forms: dict[int, tuple[str, ...]]
+    """Obscene word forms by length, for words with more masks than can be filled."""
 
     @classmethod
     def load(cls, morphology: Morphology) -> ObsceneMatcher:
         roots = _obscene_roots() + _insult_stems()
-        return cls(GatedSet.of(roots), InsultWords.load(morphology))
+        return cls(GatedSet.of(roots), InsultWords.load(morphology), _masked_forms(morphology))
 
     def obscene(self, view: Normalized) -> ObsceneHits:
         """Obscene words and insult stems in the view, masked words (п*здец) included."""
@@ -141,7 +144,8 @@ class ObsceneMatcher:
     def _unmasks(self, word: str) -> bool:
         masks = mask_positions(word)
         if len(masks) > _MAX_MASKS:
-            return False
+            hidden = frozenset(masks)
+            return any(_fits(word, form, hidden) for form in self.masked_forms.get(len(word), ()))
         letters = _FILL_CYRILLIC if re.search("[а-я]", word) else _FILL_LATIN
         for fill in product(letters, repeat=len(masks)):
             candidate = list(word)
@@ -151,6 +155,12 @@ class ObsceneMatcher:
             if any(kind is not Kind.INSULT for kind, _ in found):
                 return True
         return False
+
+
+def _fits(word: str, form: str, hidden: frozenset[int]) -> bool:
+    """Whether `form` has the letters `word` shows, wherever `word` is not masked."""
+    pairs = enumerate(zip(word, form, strict=True))  # forms are looked up by the word's length
+    return all(i in hidden or ch == letter for i, (ch, letter) in pairs)
 
 
 def _addressed(original: str, start: int, end: int) -> bool:
@@ -189,6 +199,21 @@ def _obscene_roots() -> list[tuple[Kind, re.Pattern[str]]]:
         (Kind.PROFANE_INSULT if e.get("insult") else Kind.PROFANE, _compile(str(e["re"]), where))
         for e in entries
     ]
+
+
+def _masked_forms(morphology: Morphology) -> dict[int, tuple[str, ...]]:
+    data = read_yaml("obscene.yml")
+    where = str(LEXICON_DIR / "obscene.yml")
+    forms = {
+        squeeze(form)
+        for lemma in string_list(data, "masked_ru", where)
+        for form in morphology.forms(lemma) | {lemma}
+    }
+    forms |= {squeeze(word) for word in string_list(data, "masked_en", where)}
+    by_length: dict[int, list[str]] = {}
+    for form in sorted(forms):
+        by_length.setdefault(len(form), []).append(form)
+    return {length: tuple(found) for length, found in by_length.items()}
 
 
 def _insult_stems() -> list[tuple[Kind, re.Pattern[str]]]:

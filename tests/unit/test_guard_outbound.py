@@ -95,6 +95,7 @@ CLEAN = [
     "Магнит для холодильника входит в комплект.",
     "The cancel button is in the app. Cancellation is free before shipping.",
     "Set the fan to the lowest speed.",
+    "Оценка ***** — спасибо за отзыв! Артикул ab***cd.",
 ]
 
 
@@ -113,6 +114,8 @@ FIRES = [
     (Rule.PROFANITY, "х у й"),
     (Rule.PROFANITY, "п*здец"),
     (Rule.PROFANITY, "бл@дь"),
+    (Rule.PROFANITY, "Это п****ц, а не сервис"),  # more masks than can be filled: the shape
+    (Rule.PROFANITY, "ну на***й"),
     (Rule.PROFANITY, "х.у.й"),
     (Rule.PROFANITY, "хyйня"),
     (Rule.PROFANITY, "3ае6ал"),
