@@ -23,9 +23,10 @@ _PHONE = re.compile(
       | 8\s?\(\d{3}\)\s?(?:[\s.-]?\d){7}          # 8 (999) 123 45 67
       | 8[\s-]\d{3}(?:[\s.-]?\d){7}               # 8 999 123-45-67
       | [78]\d{10}                                  # 89991234567
+      | [78]\d{3}[\s.-]\d{3}[\s.-]?\d{2}[\s.-]?\d{2}   # 8999 123 45 67
       | \(\d{3}\)\s?\d{3}[\s-]?\d{2}[\s-]?\d{2}    # (999) 123-45-67
       | 9\d{2}[\s-]\d{3}[\s-]?\d{2}[\s-]?\d{2}     # 999 123-45-67
-      | (?:\d[\s-]){9,12}\d                         # 8 9 9 9 1 2 3 4 5 6 7
+      | (?:\d(?:\s?-\s?|\s)){9,12}\d                # 8 9 9 9 1 2 3 4 5 6 7, 8 9 9 9 - 1 2 3
     )
     (?!\w|[-.,]\d)
     """,
@@ -43,6 +44,7 @@ _HANDLE = re.compile(r"@(?<![\w.@]@)[a-z0-9_]{3,32}\b")
 _NAME_BEFORE = re.compile(r"[\w.-]{2,}\s*[(\[]?\s*$")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"«»]+")
 _TRAILING = ".,;:!?)»'\""
+_SPELT_DOT = re.compile(r"\s*(?:[(\[]\s*(?:dot|точка)\s*[)\]]|\s(?:dot|точка)\s)\s*")
 # Every disguised address holds one of these (see `LinkFinder.load`).
 _DISGUISED_HINTS = ("собак", "at", "@")
 
@@ -54,6 +56,7 @@ class LinkFinder:
     allowed: tuple[str, ...]
     bare_domain: re.Pattern[str]
     disguised_email: re.Pattern[str]
+    disguised_domain: re.Pattern[str]
     domain_gate: re.Pattern[str] | None
 
     @classmethod
@@ -74,11 +77,17 @@ class LinkFinder:
             r"(?:собака|собачка|at\b|@)(?:\s*[)\]])?\s*[\w-]{2,}\s*"
             rf"[(\[]?\s*(?:точка|dot|\.)\s*[)\]]?\s*(?:{tlds}|ру|ком)\b"
         )
+        # "shop[dot]ru", "shop (dot) com", "магазин точка рф": a domain with its dot spelt out.
+        disguised_domain = (
+            rf"(?<![\w@./-]){label}\s*(?:[(\[]\s*(?:dot|точка)\s*[)\]]|\s(?:dot|точка)\s)\s*"
+            rf"(?:{tlds}|ру|ком)\b"
+        )
         bare_domain, disguised_email = re.compile(bare), re.compile(disguised)
         return cls(
             allowed=string_list(data, "allowed", "links.yml"),
             bare_domain=bare_domain,
             disguised_email=disguised_email,
+            disguised_domain=re.compile(disguised_domain),
             domain_gate=gate_for(bare_domain),
         )
 
@@ -92,6 +101,10 @@ class LinkFinder:
                 end -= 1
             if not self._is_allowed(folded[start:end]):
                 spans.append((start, end))
+        if "dot" in folded or "точка" in folded:
+            for match in self.disguised_domain.finditer(folded):
+                if not self._is_allowed(_SPELT_DOT.sub(".", match.group())):
+                    spans.append(match.span())
         return merge_spans(spans)
 
     def emails(self, folded: str) -> list[Span]:

@@ -96,6 +96,7 @@ CLEAN = [
     "The cancel button is in the app. Cancellation is free before shipping.",
     "Set the fan to the lowest speed.",
     "Оценка ***** — спасибо за отзыв! Артикул ab***cd.",
+    "Торговая точка рядом с домом, размер MAX, подробнее на ozon точка ru.",
 ]
 
 
@@ -244,6 +245,12 @@ FIRES = [
     (Rule.CANCEL_REQUEST, "Sorry. Cancel and order again."),
     (Rule.SUPERLATIVE, "Our prices are the lowest"),
     (Rule.EXTERNAL_LINK, "Watch youtu.be/abc"),
+    (Rule.EXTERNAL_LINK, "Сайт shop[dot]ru"),
+    (Rule.EXTERNAL_LINK, "магазин точка рф"),
+    (Rule.CONTACTS, "Номер для связи 8999 123 45 67"),
+    (Rule.CONTACTS, "8 9 9 9 - 1 2 3 - 4 5 - 6 7"),
+    (Rule.CONTACTS, "What's App"),
+    (Rule.CONTACTS, "мы в мессенджере Max"),
 ]
 
 
