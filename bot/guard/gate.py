@@ -16,6 +16,7 @@ found in one pass of an Aho-Corasick automaton (`_Scan`).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -81,7 +82,7 @@ def requirements(source: str) -> tuple[Keys, ...]:
     items = list(sre_parse.parse(source))
     while len(items) == 1 and str(items[0][0]) == "SUBPATTERN":
         items = list(items[0][1][3])
-    found = sorted(_candidates(items, None), key=lambda c: _quality(c.keys), reverse=True)
+    found = sorted(_candidates(items, None), key=lambda c: _rank(c.keys), reverse=True)
     if not found:
         return ()
     best = found[0]
@@ -106,7 +107,7 @@ class _Candidate:
 
 def _sequence(items: list[tuple[Any, Any]], before: Before) -> Keys | None:
     """In a sequence every element matches, so any element's literals will do: take the best."""
-    return max((c.keys for c in _candidates(items, before)), key=_quality, default=None)
+    return max((c.keys for c in _candidates(items, before)), key=_rank, default=None)
 
 
 def _candidates(items: list[tuple[Any, Any]], before: Before) -> list[_Candidate]:
@@ -263,7 +264,17 @@ def _quality(keys: Collection[Key]) -> float:
     """How rarely one of `keys` occurs by chance: a literal of n letters counts 10**-n, so
     {"собака", "@"} beats a list of fifty two-letter domain endings; one that must start a word
     counts as a letter longer."""
-    return -sum(10.0 ** -(len(text) + anchored) for anchored, text in keys)
+    # fsum: exact whatever the order, so equal scores compare equal (a plain sum over a set
+    # differed in the last bit with the process's string hashing, and so did the choice).
+    return -math.fsum(10.0 ** -(len(text) + anchored) for anchored, text in keys)
+
+
+def _rank(keys: Collection[Key]) -> tuple[float, int, tuple[Key, ...]]:
+    """`_quality`, and on a tie the set with more letters spelt out: ".ru" anywhere over "ru"
+    at a word start, which English words ("rubber") also have and a regex gate (`gate_for`)
+    cannot even tell from "ru" anywhere. The keys themselves break what ties remain, so the
+    choice never depends on the order in which a set is walked."""
+    return _quality(keys), sum(len(text) for _, text in keys), tuple(sorted(keys))
 
 
 def _minimal(keys: Keys) -> Keys:

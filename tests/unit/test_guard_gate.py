@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import random
 import re
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -187,3 +190,26 @@ def test_lexicon_gates_hide_no_match(lexicon_sets: list[GatedSet[Any]]) -> None:
             )
             found = sorted((str(tag), m.re.pattern, m.span()) for tag, m in gated.finditer(text))
             assert found == expected, text
+
+
+def test_the_literals_chosen_do_not_depend_on_string_hashing() -> None:
+    """Equally good literal sets used to be told apart by float sums taken in set order, so a
+    process's hash seed decided, e.g., whether the domain gate looked for ".ru" or for "ru"
+    (which English words start with), and the check's speed with it."""
+    script = (
+        "from bot.guard.contacts import LinkFinder\n"
+        "from bot.guard.gate import required_literals\n"
+        "print(sorted(required_literals(LinkFinder.load().bare_domain.pattern)))"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in range(1, 7)
+    }
+    assert len(outputs) == 1, outputs
+    assert "'.ru'" in outputs.pop()
