@@ -102,7 +102,8 @@ class App:
             token = settings.rasa.token.get_secret_value() if settings.rasa.token else None
             dialogue = RasaClient(settings.rasa.url, timeout_s=settings.rasa.timeout_s, token=token)
         knowledge = Knowledge.load(settings.worker.knowledge_dir)
-        inbound, outbound = InboundGuard.load(), OutboundGuard.load()
+        inbound = InboundGuard.load(nlu_dir=settings.worker.nlu_dir)
+        outbound = OutboundGuard.load()
         retention_s = settings.worker.record_retention_days * 86400
         chats = ChatStore(redis, keys, record_ttl_s=retention_s)
         control = ControlStore(redis, keys)

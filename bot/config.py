@@ -121,6 +121,8 @@ class WorkerSettings(BaseSettings):
     log_level: str = "INFO"
     knowledge_dir: Path = Path("knowledge")
     """The approved answer snippets (YAML)."""
+    nlu_dir: Path = Path("nlu")
+    """The Rasa NLU data: the inbound spam classifier learns buyers' language from it."""
     shop_name: str = "shop"
     """The shop's name in replies and cards (single-shop set-ups; the accounts file has `name`)."""
     grace_s: float = Field(default=20.0, ge=0)

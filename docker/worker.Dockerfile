@@ -22,7 +22,8 @@ FROM python:3.11-slim
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    OZONBOT_KNOWLEDGE_DIR=/app/knowledge
+    OZONBOT_KNOWLEDGE_DIR=/app/knowledge \
+    OZONBOT_NLU_DIR=/app/nlu
 # A fixed numeric id, so orchestrators can check "not root" without reading /etc/passwd.
 RUN useradd --system --uid 10001 --user-group --no-create-home \
         --home-dir /nonexistent --shell /usr/sbin/nologin ozonbot
@@ -31,6 +32,9 @@ WORKDIR /app
 # The approved answer snippets ship with the code that renders them; a deployment can mount
 # its own over /app/knowledge.
 COPY knowledge/ knowledge/
+# The inbound spam classifier trains on the Rasa NLU data when the worker starts (bot/guard/
+# learned.py): the buyers' messages in it are what must never be taken for spam.
+COPY nlu/ nlu/
 
 USER 10001:10001
 # 8080: /healthz, /metrics, /push, /webhook (OZONBOT_HTTP_PORT); 5055: `ozonbot actions`.

@@ -63,9 +63,10 @@ def _run_inspect(args: argparse.Namespace) -> int:
     texts = _texts(args.texts, sys.stdin)
     if texts is None:
         return EXIT_USAGE
+    from bot.config import WorkerSettings
     from bot.guard.inbound import InboundGuard
 
-    guard: InboundGuard = InboundGuard.load()
+    guard: InboundGuard = InboundGuard.load(nlu_dir=WorkerSettings().nlu_dir)
     results = [guard.inspect(text) for text in texts]
     for result in results:
         print(_inspect_json(result) if args.json else _inspect_text(result))

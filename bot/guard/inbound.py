@@ -8,14 +8,18 @@ profanity, not an insult: "пиздец, опять задержка" flags `pro
 Threats and rude dismissals ("убью", "морду набить", "заткнитесь", lexicons/threats.yml) flag
 `insult` on both sides. Spam is a score over weighted signals (`spam.SpamModel`), not a word
 list: what a buyer also writes ("бесплатная доставка", "срочно", "бонусы") never makes spam alone.
+One signal is a classifier trained on the project's examples and on the Rasa NLU data
+(`learned`), so loading a guard needs the NLU directory (`OZONBOT_NLU_DIR`, default `nlu`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.guard.contacts import LinkFinder, handles, phones
+from bot.guard.learned import load_classifier
 from bot.guard.lexicon import Morphology, PhraseBook, PhraseRule
 from bot.guard.mechanical import EmojiTable
 from bot.guard.normalize import deobfuscate, fold, phrase_text
@@ -27,6 +31,8 @@ from bot.guard.types import InboundHit, Inspection
 from bot.models import InboundFlag
 
 Hit = tuple[InboundFlag, Span]
+DEFAULT_NLU_DIR = Path("nlu")
+"""Where the Rasa NLU data is (relative to the working directory, like `knowledge/`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +45,11 @@ class InboundGuard:
     spam: SpamModel
 
     @classmethod
-    def load(cls, morphology: Morphology | None = None) -> InboundGuard:
-        """Compile the lexicons (the slow part): build once, reuse for every text."""
+    def load(
+        cls, morphology: Morphology | None = None, nlu_dir: Path = DEFAULT_NLU_DIR
+    ) -> InboundGuard:
+        """Compile the lexicons and train the spam classifier on the corpus and `nlu_dir` (the
+        slow part, a few seconds): build once, reuse for every text."""
         morphology = morphology or Morphology()
         rules: list[tuple[str, PhraseRule]] = [
             (InboundFlag.CONTACTS.value, PhraseRule.from_file("contacts.yml", morphology, section))
@@ -51,7 +60,7 @@ class InboundGuard:
         )
         rules.append((InboundFlag.INSULT.value, PhraseRule.from_file("threats.yml", morphology)))
         rules += SpamModel.phrase_rules(morphology)
-        spam = SpamModel.load(EmojiTable.load())
+        spam = SpamModel.load(EmojiTable.load(), load_classifier(nlu_dir))
         return cls(ObsceneMatcher.load(morphology), LinkFinder.load(), PhraseBook(rules), spam)
 
     def inspect(self, text: str) -> Inspection:
@@ -62,8 +71,10 @@ class InboundGuard:
             *self._contacts(folded),
             *((InboundFlag.EXTERNAL_LINK, s) for s in self.links.links(folded)),
             *_phrase_hits(phrases),
-            *((InboundFlag.SPAM, s) for s in self.spam.spans(text, folded, phrases)),
         ]
+        contact_request = any(flag is InboundFlag.CONTACTS for flag, _ in hits)
+        spam = self.spam.spans(text, folded, phrases, contact_request=contact_request)
+        hits += [(InboundFlag.SPAM, span) for span in spam]
         return Inspection(text, inbound_hits(text, hits))
 
     def _abuse(self, text: str, folded: str) -> Iterable[Hit]:

@@ -3,9 +3,11 @@
 A word list alone either misses spam ("Привет, нужен человек, пиши +") or flags buyers ("срочно,
 нужен бесплатный подарочный пакет"). Spam is recognised by its shape: an offer of money, work or
 adult content, a call to write somewhere else, a messenger link, disguised letters, a wall of
-emoji. Each signal adds its weight once (a group of everyday signals adds at most its cap); the
-message is spam when the sum reaches the threshold. The weights are set by hand from what each
-signal means, not fitted to any data set.
+emoji, and how much the message reads like the spam the learned classifier was trained on
+(`learned.SpamClassifier`). Each signal adds its weight once (a group of everyday signals adds
+at most its cap); the message is spam when the sum reaches the threshold. The written signals'
+weights are set by hand from what each signal means; the learned signal's two probability
+cut-offs were chosen under cross-validation on the project's own examples (docs/spam.md).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.errors import ConfigError
+from bot.guard.learned import SpamClassifier
 from bot.guard.lexicon import LEXICON_DIR, Morphology, PhraseRule, read_yaml
 from bot.guard.mechanical import EmojiTable
 from bot.guard.normalize import disguised_words
@@ -48,6 +51,21 @@ class Counted:
 
 
 @dataclass(frozen=True, slots=True)
+class Learned:
+    """The classifier's verdict as a signal: a probability of `full` or more weighs `weight`
+    (spam on its own), of `half` or more half of it (one more half signal makes spam)."""
+
+    half: float
+    full: float
+    weight: float
+
+    def weigh(self, probability: float) -> float:
+        if probability >= self.full:
+            return self.weight
+        return self.weight / 2 if probability >= self.half else 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class SpamModel:
     threshold: float
     signals: Mapping[str, Signal]
@@ -55,9 +73,13 @@ class SpamModel:
     disguised: Counted
     emoji: Counted
     emoji_table: EmojiTable
+    learned: Learned
+    classifier: SpamClassifier
+    contact_signals: frozenset[str]
+    """Signals that only say "write to me elsewhere" (lexicons/spam.yml `contact_signals`)."""
 
     @classmethod
-    def load(cls, emoji_table: EmojiTable) -> SpamModel:
+    def load(cls, emoji_table: EmojiTable, classifier: SpamClassifier) -> SpamModel:
         data = read_yaml("spam.yml")
         caps = _mapping(data, "groups")
         signals = {
@@ -67,13 +89,17 @@ class SpamModel:
         if unknown := {s.group for s in signals.values() if s.group} - caps.keys():
             raise ConfigError(_WHERE, f"signals name undefined groups: {sorted(unknown)}")
         counted = _mapping(data, "counted")
+        threshold = _number(data, "threshold")
         return cls(
-            threshold=_number(data, "threshold"),
+            threshold=threshold,
             signals=signals,
             group_caps={group: _number(caps, group) for group in caps},
             disguised=_counted(counted, "disguised_words"),
             emoji=_counted(counted, "emoji"),
             emoji_table=emoji_table,
+            learned=_learned(_mapping(data, "learned"), threshold),
+            classifier=classifier,
+            contact_signals=_contact_signals(data, signals.keys()),
         )
 
     @staticmethod
@@ -84,25 +110,47 @@ class SpamModel:
             for name, entry in _entries(read_yaml("spam.yml"))
         ]
 
-    def spans(self, text: str, folded: str, phrases: Mapping[str, list[Span]]) -> list[Span]:
-        """Evidence of spam in `text` (the spans of every signal found), or [] below threshold.
+    def spans(
+        self,
+        text: str,
+        folded: str,
+        phrases: Mapping[str, list[Span]],
+        *,
+        contact_request: bool = False,
+    ) -> list[Span]:
+        """Evidence of spam in `text` (the spans of every signal found; the whole text when only
+        the classifier spoke), or [] below threshold.
 
         `phrases` are the phrase book's spans by tag (only `spam:` tags are read); `folded` is
-        `fold(text)`, before look-alike letters are mapped."""
+        `fold(text)`, before look-alike letters are mapped. The cheap signals come first: the
+        classifier and the emoji only run while they can still make a difference.
+
+        `contact_request`: the contacts detector found a phone, a handle or a request to talk
+        elsewhere. If no written signal beyond the contact signals is found, nothing is offered:
+        the classifier is not asked (it reads "напишите мне в телеграм" as the call to action
+        of an offer), and the buyer gets the "we talk only in Ozon chat" answer instead of the
+        complaint flow."""
         found = {
             tag.removeprefix(TAG_PREFIX): spans
             for tag, spans in phrases.items()
             if tag.startswith(TAG_PREFIX) and spans
         }
+        evidence = _flatten(found.values())
         score = self.score(found)
-        if score >= self.threshold:
-            return _flatten(found.values())
-        disguised = disguised_words(folded)
-        score += self.disguised.weight(len(disguised))
-        emoji = self.emoji_table.spans(text) if score + self.emoji.cap >= self.threshold else []
-        if score + self.emoji.weight(len(emoji)) < self.threshold:
+        if score < self.threshold:
+            disguised = disguised_words(folded)
+            score += self.disguised.weight(len(disguised))
+            evidence += disguised
+        offer = not contact_request or bool(found.keys() - self.contact_signals)
+        if score < self.threshold and offer:
+            score += self.learned.weigh(self.classifier.probability(text))
+        if self.threshold - self.emoji.cap <= score < self.threshold:
+            emoji = self.emoji_table.spans(text)
+            score += self.emoji.weight(len(emoji))
+            evidence += emoji
+        if score < self.threshold:
             return []
-        return [*_flatten(found.values()), *disguised, *emoji]
+        return evidence or [(0, len(text))]
 
     def score(self, names: Iterable[str]) -> float:
         """The weight of the phrase signals `names`, each group bounded by its cap."""
@@ -136,6 +184,22 @@ def _mapping(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     if not isinstance(value, dict):
         raise ConfigError(_WHERE, f"{key!r} must be a mapping")
     return value
+
+
+def _learned(data: Mapping[str, Any], threshold: float) -> Learned:
+    half, full = _number(data, "half"), _number(data, "full")
+    if not 0 < half <= full <= 1:
+        raise ConfigError(_WHERE, "learned: need 0 < half <= full <= 1 (probabilities)")
+    return Learned(half, full, threshold)
+
+
+def _contact_signals(data: Mapping[str, Any], names: Iterable[str]) -> frozenset[str]:
+    listed = data.get("contact_signals")
+    if not isinstance(listed, list) or not all(isinstance(n, str) for n in listed):
+        raise ConfigError(_WHERE, "'contact_signals' must be a list of signal names")
+    if unknown := set(listed) - set(names):
+        raise ConfigError(_WHERE, f"contact_signals names undefined signals: {sorted(unknown)}")
+    return frozenset(listed)
 
 
 def _counted(data: Mapping[str, Any], name: str) -> Counted:

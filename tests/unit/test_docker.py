@@ -378,6 +378,16 @@ def test_actions_and_worker_use_the_knowledge_the_image_ships() -> None:
     assert service("worker")["environment"]["OZONBOT_KNOWLEDGE_DIR"] == image_dir
 
 
+def test_the_worker_image_ships_the_nlu_data_its_spam_classifier_trains_on() -> None:
+    """bot/guard/learned.py trains on nlu/ when the worker starts: the image must hold it
+    where OZONBOT_NLU_DIR says, and compose must not point elsewhere."""
+    image_dir = dockerfile_env(WORKER_DOCKERFILE)["OZONBOT_NLU_DIR"]
+    stage = final_stage(dockerfile(WORKER_DOCKERFILE))
+    assert ["nlu/", "nlu/"] in [words(i.args) for i in stage if i.keyword == "COPY"]
+    assert [i.args for i in stage if i.keyword == "WORKDIR"] == ["/app"]
+    assert service("worker")["environment"]["OZONBOT_NLU_DIR"] == image_dir == "/app/nlu"
+
+
 def test_rasa_serves_the_model_its_image_trained() -> None:
     rasa = dockerfile(RASA_DOCKERFILE)
     train = " ".join(i.args for i in rasa if i.keyword == "RUN")

@@ -1,16 +1,27 @@
-"""The spam score: weights, group caps and counted signals (lexicons/spam.yml)."""
+"""The spam score: weights, group caps, counted signals and the learned signal
+(lexicons/spam.yml). The classifier is replaced by one of fixed opinion, so each test sees
+only the written signals it names (the real classifier: test_guard_learned.py)."""
 
 from __future__ import annotations
 
+import dataclasses
+import math
+
 import pytest
 
+from bot.guard.learned import SpamClassifier
 from bot.guard.mechanical import EmojiTable
 from bot.guard.spam import TAG_PREFIX, Counted, SpamModel
 
 
+def fixed(probability: float) -> SpamClassifier:
+    """A classifier that says `probability` of every text (no terms: the intercept decides)."""
+    return SpamClassifier({}, math.log(probability / (1 - probability)))
+
+
 @pytest.fixture(scope="module")
 def model() -> SpamModel:
-    return SpamModel.load(EmojiTable.load())
+    return SpamModel.load(EmojiTable.load(), fixed(0.01))
 
 
 def phrases(*names: str) -> dict[str, list[tuple[int, int]]]:
@@ -36,7 +47,42 @@ def test_two_half_signals_make_spam(model: SpamModel) -> None:
 
 def test_one_strong_signal_makes_spam(model: SpamModel) -> None:
     text = "x" * 20
-    assert model.spans(text, text, phrases("crypto")) == [(0, 1)]
+    assert model.spans(text, text, phrases("money_promise")) == [(0, 1)]
+
+
+def test_talk_of_crypto_or_of_writing_in_private_is_no_offer_alone(model: SpamModel) -> None:
+    """ "Можно оплатить криптой?", "напишите в личку": a buyer writes those too."""
+    text = "x" * 20
+    assert model.spans(text, text, phrases("crypto")) == []
+    assert model.spans(text, text, phrases("dm_call", "private_place")) == []
+    assert model.spans(text, text, phrases("crypto", "private_place")) != []
+
+
+def test_a_confident_classifier_makes_spam_alone_and_points_at_the_whole_text(
+    model: SpamModel,
+) -> None:
+    sure = dataclasses.replace(model, classifier=fixed((model.learned.full + 1) / 2))
+    text = "x" * 20
+    assert sure.spans(text, text, {}) == [(0, 20)]
+    assert sure.spans(text, text, phrases("freebies")) == [(0, 1)]
+
+
+def test_a_likely_verdict_needs_one_more_half_signal(model: SpamModel) -> None:
+    likely = dataclasses.replace(
+        model, classifier=fixed((model.learned.half + model.learned.full) / 2)
+    )
+    text = "x" * 20
+    assert likely.spans(text, text, {}) == []
+    assert likely.spans(text, text, phrases("handle")) == [(0, 1)]
+    unsure = dataclasses.replace(model, classifier=fixed(model.learned.half - 0.01))
+    assert unsure.spans(text, text, phrases("handle")) == []
+
+
+def test_a_wall_of_emoji_tips_an_offer_into_spam(model: SpamModel) -> None:
+    """Half a signal and a wall of emoji (more than free + 0.5 / per_item of them) make spam."""
+    offer = "Новый проект 💎🚀🔷🎯💎🚀🔷🎯"
+    assert model.spans(offer, offer, phrases("handle"))
+    assert not model.spans(offer[:12], offer[:12], phrases("handle"))
 
 
 def test_tags_of_other_rules_are_ignored(model: SpamModel) -> None:
