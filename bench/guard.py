@@ -3,12 +3,13 @@
     python -m bench.guard [--eval-dir ../shared/eval] [--json]
 
 The data (shared/eval, see its README) is for measuring only: nothing from it is in the
-lexicons or the tests, and nothing is trained on it (the spam score's weights are set by hand,
-lexicons/spam.yml). To keep the figures honest the data is split in two halves: the lexicons'
-gaps were looked for only in the *dev* half (ru_paradetox rows with an even `pair_id`, tg_spam
-lines with an even 1-based line number); no row of the *held-out* half (odd) was ever looked
-at, and its figures are the honest ones. Every rate is reported for the whole set and for each
-half (`_dev`, `_heldout`).
+lexicons or the tests, and nothing is trained on it (the written spam signals' weights are set
+by hand in lexicons/spam.yml; the learned spam classifier trains on the project's own corpus
+and nlu/, bot/guard/learned.py, and its cut-offs come from `python -m bench.spam_cv`). To keep
+the figures honest the data is split in two halves: the lexicons' gaps were looked for only in
+the *dev* half (ru_paradetox rows with an even `pair_id`, tg_spam lines with an even 1-based
+line number); no row of the *held-out* half (odd) was ever looked at, and its figures are the
+honest ones. Every rate is reported for the whole set and for each half (`_dev`, `_heldout`).
 
 Given the Rasa model's intent for each tg_spam line (`spam_intents`, needs the Rasa server),
 `run` also reports what the worker as a whole does with tg_spam: a message counts as spam when
@@ -48,6 +49,7 @@ TEXT_LENGTH = 200
 SPEED_TEXTS = 2000
 SPEED_ROUNDS = 5
 KNOWLEDGE_DIR = Path(__file__).resolve().parents[1] / "knowledge"
+NLU_DIR = Path(__file__).resolve().parents[1] / "nlu"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +63,7 @@ def run(eval_dir: Path, intents: Mapping[str, str] | None = None) -> dict[str, f
     (text → the Rasa model's intent, from `spam_intents`) also the worker's spam figures."""
     morphology = Morphology()
     outbound = OutboundGuard.load(morphology)
-    inbound = InboundGuard.load(morphology)
+    inbound = InboundGuard.load(morphology, nlu_dir=NLU_DIR)
     toxic, neutral = _paradetox(eval_dir / "ru_paradetox" / "dev_labeled.jsonl")
     spam = _lines(eval_dir / "tg_spam" / "spam-samples.txt")
     ham = _lines(eval_dir / "tg_spam" / "ham-samples.txt")
