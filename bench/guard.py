@@ -11,6 +11,10 @@ the *dev* half (ru_paradetox rows with an even `pair_id`, tg_spam lines with an 
 line number); no row of the *held-out* half (odd) was ever looked at, and its figures are the
 honest ones. Every rate is reported for the whole set and for each half (`_dev`, `_heldout`).
 
+The English customer-service requests of bitext_customer_support are buyers' messages, none of
+them spam: `bitext_requests_spam_fp` is the share `inspect` flags spam (no halves: nothing was
+ever tuned on them).
+
 Given the Rasa model's intent for each tg_spam line (`spam_intents`, needs the Rasa server),
 `run` also reports what the worker as a whole does with tg_spam: a message counts as spam when
 `inspect` flags it *or* the model's intent is `spam` (the escalation policy then hands it to
@@ -26,6 +30,7 @@ to locate), and for the outbound check also on the shop's own answers (every phr
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import sys
 import time
@@ -83,6 +88,9 @@ def run(eval_dir: Path, intents: Mapping[str, str] | None = None) -> dict[str, f
     figures |= _rates("paradetox_neutral_fp_check", neutral, checked_abusive)
     figures |= _rates("tg_spam_recall", spam, spammy)
     figures |= _rates("tg_ham_fp", ham, spammy)
+    requests = _bitext_requests(eval_dir / "bitext_customer_support" / "bitext_mapped.tsv")
+    if requests:
+        figures["bitext_requests_spam_fp"] = _share(spammy(text) for text in requests)
     if intents is not None:
 
         def worker_spammy(text: str) -> bool:
@@ -151,6 +159,15 @@ def _paradetox(path: Path) -> tuple[list[Sample], list[Sample]]:
     return toxic, neutral
 
 
+def _bitext_requests(path: Path) -> list[str]:
+    """The request texts of the Bitext file (column `text`), or [] without the file."""
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        return [row["text"] for row in rows]
+
+
 def _lines(path: Path) -> list[Sample]:
     lines = path.read_text(encoding="utf-8").splitlines()
     return [Sample(text, number % 2 == 0) for number, text in enumerate(lines, 1) if text.strip()]
@@ -188,6 +205,7 @@ TARGETS = {
     "paradetox_neutral_fp_check": ("<=", 0.02),
     "tg_spam_recall": (">=", 0.95),
     "tg_ham_fp": ("<=", 0.02),
+    "bitext_requests_spam_fp": ("<=", 0.02),
     "tg_spam_recall_worker": (">=", 0.95),
     "tg_ham_fp_worker": ("<=", 0.02),
     "check_texts_per_s": (">=", 5000.0),
