@@ -72,8 +72,8 @@ class InboundGuard:
             *((InboundFlag.EXTERNAL_LINK, s) for s in self.links.links(folded)),
             *_phrase_hits(phrases),
         ]
-        contact_request = any(flag is InboundFlag.CONTACTS for flag, _ in hits)
-        spam = self.spam.spans(text, folded, phrases, contact_request=contact_request)
+        contacts = [span for flag, span in hits if flag is InboundFlag.CONTACTS]
+        spam = self.spam.spans(text, folded, phrases, contacts=contacts)
         hits += [(InboundFlag.SPAM, span) for span in spam]
         return Inspection(text, inbound_hits(text, hits))
 

@@ -12,7 +12,8 @@ cut-offs were chosen under cross-validation on the project's own examples (docs/
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,10 @@ TAG_PREFIX = "spam:"
 """Phrase-book tag of a spam signal (`spam:<name>`): the inbound guard matches the signals in
 the same pass as its other phrase rules."""
 _WHERE = str(LEXICON_DIR / "spam.yml")
+OFFER_WORDS = 3
+"""Words of three or more characters it takes, outside a request for contacts, to offer
+anything: "напишите мне в телеграм" leaves two ("напишите", "мне")."""
+_OFFER_WORD = re.compile(r"\w{3,}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +121,7 @@ class SpamModel:
         folded: str,
         phrases: Mapping[str, list[Span]],
         *,
-        contact_request: bool = False,
+        contacts: Sequence[Span] = (),
     ) -> list[Span]:
         """Evidence of spam in `text` (the spans of every signal found; the whole text when only
         the classifier spoke), or [] below threshold.
@@ -125,11 +130,12 @@ class SpamModel:
         `fold(text)`, before look-alike letters are mapped. The cheap signals come first: the
         classifier and the emoji only run while they can still make a difference.
 
-        `contact_request`: the contacts detector found a phone, a handle or a request to talk
-        elsewhere. If no written signal beyond the contact signals is found, nothing is offered:
-        the classifier is not asked (it reads "напишите мне в телеграм" as the call to action
-        of an offer), and the buyer gets the "we talk only in Ozon chat" answer instead of the
-        complaint flow."""
+        `contacts`: what the contacts detector found (a phone, a handle, "телеграм"). The
+        classifier judges the text without them and without the contact signals: what is
+        offered, not the request to talk elsewhere, which it learned as the call to action of
+        offers; with fewer than `OFFER_WORDS` words left, nothing is offered and it is not asked.
+        A bare "пишите в телеграм @olga" is then a contact request (the buyer gets the "we talk
+        only in Ozon chat" answer), "выведем ваш магазин в топ, пишите в телеграм" still spam."""
         found = {
             tag.removeprefix(TAG_PREFIX): spans
             for tag, spans in phrases.items()
@@ -141,9 +147,11 @@ class SpamModel:
             disguised = disguised_words(folded)
             score += self.disguised.weight(len(disguised))
             evidence += disguised
-        offer = not contact_request or bool(found.keys() - self.contact_signals)
-        if score < self.threshold and offer:
-            score += self.learned.weigh(self.classifier.probability(text))
+        if score < self.threshold:
+            contact_spans = [*contacts, *_flatten(found.get(n, []) for n in self.contact_signals)]
+            offer = _blank(text, contact_spans) if contact_spans else text
+            if len(_OFFER_WORD.findall(offer)) >= OFFER_WORDS:
+                score += self.learned.weigh(self.classifier.probability(offer))
         if self.threshold - self.emoji.cap <= score < self.threshold:
             emoji = self.emoji_table.spans(text)
             score += self.emoji.weight(len(emoji))
@@ -167,6 +175,14 @@ class SpamModel:
 
 def _flatten(groups: Iterable[list[Span]]) -> list[Span]:
     return [span for spans in groups for span in spans]
+
+
+def _blank(text: str, spans: Iterable[Span]) -> str:
+    """`text` with the characters of `spans` made spaces."""
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
 
 
 def _entries(data: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:

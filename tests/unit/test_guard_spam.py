@@ -62,8 +62,8 @@ def test_a_confident_classifier_makes_spam_alone_and_points_at_the_whole_text(
     model: SpamModel,
 ) -> None:
     sure = dataclasses.replace(model, classifier=fixed((model.learned.full + 1) / 2))
-    text = "x" * 20
-    assert sure.spans(text, text, {}) == [(0, 20)]
+    text = "one two three four"
+    assert sure.spans(text, text, {}) == [(0, len(text))]
     assert sure.spans(text, text, phrases("freebies")) == [(0, 1)]
 
 
@@ -71,11 +71,19 @@ def test_a_likely_verdict_needs_one_more_half_signal(model: SpamModel) -> None:
     likely = dataclasses.replace(
         model, classifier=fixed((model.learned.half + model.learned.full) / 2)
     )
-    text = "x" * 20
+    text = "one two three four"
     assert likely.spans(text, text, {}) == []
     assert likely.spans(text, text, phrases("handle")) == [(0, 1)]
     unsure = dataclasses.replace(model, classifier=fixed(model.learned.half - 0.01))
     assert unsure.spans(text, text, phrases("handle")) == []
+
+
+def test_the_classifier_is_not_asked_about_two_words(model: SpamModel) -> None:
+    """ "Спасибо, пишите": too little to offer anything, and the classifier would read the
+    call "пишите" as spam's."""
+    sure = dataclasses.replace(model, classifier=fixed(0.99))
+    assert sure.spans("спасибо, пишите", "спасибо, пишите", {}) == []
+    assert sure.spans("спасибо, пишите скорее", "спасибо, пишите скорее", {}) != []
 
 
 def test_a_wall_of_emoji_tips_an_offer_into_spam(model: SpamModel) -> None:
@@ -100,3 +108,30 @@ def test_disguised_words_count_with_the_phrase_signals(model: SpamModel) -> None
 def test_every_signal_weighs_at_most_the_threshold(model: SpamModel) -> None:
     """No signal is worth more than spam itself: the weights stay readable."""
     assert all(0 < s.weight <= model.threshold for s in model.signals.values())
+
+
+def keyword(word: str) -> SpamClassifier:
+    """A classifier sure of spam when it sees `word`, sure of the opposite otherwise."""
+    return SpamClassifier({f"w:{word}": (1.0, 60.0)}, -30.0)
+
+
+def test_the_classifier_judges_the_offer_not_the_contacts(model: SpamModel) -> None:
+    """The handle the contacts detector found is hidden from the classifier: it was trained on
+    offers whose call to action is a handle, so a handle alone must not read as an offer."""
+    sure_of_handles = dataclasses.replace(model, classifier=keyword("@shop_news"))
+    text = "новые поступления каждую неделю @shop_news"
+    handle = (text.index("@"), len(text))
+    assert sure_of_handles.spans(text, text, {}) == [(0, len(text))]
+    assert sure_of_handles.spans(text, text, {}, contacts=[handle]) == []
+
+
+def test_a_bare_request_for_contacts_is_not_shown_to_the_classifier(model: SpamModel) -> None:
+    """ "пишите в телеграм @olga": two words are left beside the contacts, too few to offer
+    anything, so the classifier (which reads "пишите" as spam's call to action) is not asked."""
+    sure_of_calls = dataclasses.replace(model, classifier=keyword("пишите"))
+    text = "пишите в телеграм @olga_shop"
+    contacts = [(9, 17), (18, len(text))]
+    assert sure_of_calls.spans(text, text, {}, contacts=contacts) == []
+    offer = "оптом дешевле рынка пишите в телеграм @olga_shop"
+    shifted = [(start + 20, end + 20) for start, end in contacts]
+    assert sure_of_calls.spans(offer, offer, {}, contacts=shifted) == [(0, len(offer))]
