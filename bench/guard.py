@@ -30,7 +30,6 @@ to locate), and for the outbound check also on the shop's own answers (every phr
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 import time
@@ -40,6 +39,7 @@ from pathlib import Path
 
 import aiohttp
 
+from bench.nlu_bitext import read_requests
 from bot.guard.inbound import InboundGuard
 from bot.guard.lexicon import Morphology
 from bot.guard.outbound import OutboundGuard
@@ -160,12 +160,8 @@ def _paradetox(path: Path) -> tuple[list[Sample], list[Sample]]:
 
 
 def _bitext_requests(path: Path) -> list[str]:
-    """The request texts of the Bitext file (column `text`), or [] without the file."""
-    if not path.is_file():
-        return []
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-        return [row["text"] for row in rows]
+    """The request texts of the Bitext file, or [] without the file."""
+    return [request.text for request in read_requests(path)] if path.is_file() else []
 
 
 def _lines(path: Path) -> list[Sample]:

@@ -24,8 +24,8 @@ import random
 import sys
 from collections import defaultdict
 from collections.abc import Sequence
-from pathlib import Path
 
+from bench.guard import NLU_DIR
 from bot.guard.inbound import InboundGuard
 from bot.guard.learned import Example, SpamClassifier, training_examples
 from bot.guard.spam import Learned
@@ -33,7 +33,6 @@ from bot.models import InboundFlag
 
 COST_MISSED_SPAM, COST_CHATTER, COST_BUYER = 1, 2, 10
 BUYER_SOURCES = ("nlu/ buyers", "corpus/chatter-buyers.txt")
-NLU_DIR = Path(__file__).resolve().parents[1] / "nlu"
 # (half, full) pairs besides the configured one; full 1.0: the classifier never decides alone;
 # (1.0, 1.0): the written signals alone.
 GRID = [

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 
 from bot.errors import ConfigError, ReviewError
 from bot.guard.normalize import fold, unmix
+from bot.models import Intent
 
 if TYPE_CHECKING:
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -46,7 +47,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CORPUS_DIR = Path(__file__).parent / "corpus"
-SPAM_INTENT = "spam"
 REGULARISATION_C = 10.0
 MIN_DOCUMENT_FREQUENCY = 2
 """A feature seen in one training message only is that message's, not spam's."""
@@ -194,7 +194,7 @@ def nlu_examples(nlu_dir: Path) -> list[Example]:
     except ReviewError as exc:
         raise ConfigError(_NLU_VARIABLE, str(exc)) from exc
     return [
-        Example(e.text.plain, e.intent == SPAM_INTENT, f"{nlu_dir.name}/{e.path.name}")
+        Example(e.text.plain, e.intent == Intent.SPAM, f"{nlu_dir.name}/{e.path.name}")
         for e in found
     ]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from bot.guard.learned import (
     nlu_examples,
 )
 from bot.guard.lexicon import read_yaml
+from bot.review.nlu_files import words
 
 HALF = float(read_yaml("spam.yml")["learned"]["half"])
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,10 +43,6 @@ SMALL = [
     Example("курьер не приехал, где заказ", False, "t"),
     Example("спасибо, все пришло", False, "t"),
 ]
-
-
-def words(text: str) -> frozenset[str]:
-    return frozenset(re.findall(r"\w+", text.lower().replace("ё", "е")))
 
 
 @pytest.fixture(scope="module")
