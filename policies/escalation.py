@@ -16,8 +16,11 @@ before running `action_escalate` (docs/dialogue.md). Reasons, first match wins:
     human_request  the `human_request` intent
     (an `nlu_fallback` turn whose best real intent in `intent_ranking` is a dispute intent or
     human_request is decided as if it had that intent: see `fallback_guess`)
-    unknown        the second unclear turn in a row (nlu_fallback / out_of_scope, any mix), or the
-                   buyer asking the same routine question again after the bot answered it
+    unknown        the second unclear turn in a row (nlu_fallback / out_of_scope, any mix; after
+                   the bot asked to rephrase, a bare yes/no counts as unclear too), the buyer
+                   asking the same routine question again after the bot answered it (see
+                   `repeated_question`: same intent, nothing new asked), or the buyer saying the
+                   answer missed ("вы не ответили", "you didn't answer")
 
 Legal threats come first because they are the costliest to miss. A dispute outranks the abuse
 *flag*: a buyer with a broken item who swears is still a dispute for staff, not a complaint to
@@ -84,6 +87,24 @@ REPEATABLE_INTENTS = frozenset(
     }
 )
 """Routine questions whose bare repetition means the answer did not help."""
+ACTION_CLARIFY = "action_clarify"
+NOT_AN_ANSWER_TO_CLARIFY = frozenset({"affirm", "deny"})
+"""After "please put it differently", a bare yes or no says nothing new: still unclear. (A
+greeting is a buyer starting again, and gets its answer.)"""
+
+# The buyer says our answer missed. Lower-cased text, ё folded into е.
+NOT_ANSWERED_PATTERNS = tuple(
+    re.compile(pattern)
+    for pattern in (
+        r"\bне\s+ответил\w*|\bне\s+отвечает\w*|\bне\s+отвечаете\b",
+        r"\bне\s+на\s+(?:мой|тот|этот)\s+вопрос|\bвопрос\s+был\s+(?:не\s+)?(?:о|про)\b",
+        r"\bвы\s+не\s+поняли\b|\bне\s+поняли\s+(?:мой|меня|вопрос)",
+        r"\bя\s+же\s+(?:спросил|спрашивал|писал|написал)\w*|\bповторяю\b",
+        r"\b(?:didn'?t|did\s+not|don'?t|do\s+not|never)\s+answer\w*",
+        r"\bnot\s+what\s+i\s+asked\b|\bi\s+(?:already\s+)?asked\s+(?:you\s+)?(?:about|for)\b",
+        r"\bthat\s+doesn'?t\s+answer\b|\byou\s+(?:did\s*n[o']?t|don'?t)\s+understand\b",
+    )
+)
 
 ABUSE_FLAGS = frozenset({"profanity", "insult"})
 
@@ -250,6 +271,14 @@ def by_fallback_guess(turn: Turn) -> Escalation | None:
     return replace(found, why=f"nlu_fallback read as {guessed.intent}: {found.why}")
 
 
+def is_unclear(turn: Turn, before: Turn | None) -> bool:
+    """Rasa could not place the turn, or it only says yes/no/hello to "please rephrase"."""
+    if turn.intent in UNCLEAR_INTENTS:
+        return True
+    asked_to_rephrase = before is not None and ACTION_CLARIFY in before.actions
+    return asked_to_rephrase and turn.intent in NOT_AN_ANSWER_TO_CLARIFY
+
+
 def unclear_streak(turns: Sequence[Turn]) -> int:
     """How many turns in a row, ending with the newest, Rasa could not place.
 
@@ -257,23 +286,74 @@ def unclear_streak(turns: Sequence[Turn]) -> int:
     so the count starts again rather than escalating every following unclear message.
     """
     count = 0
-    for index, turn in enumerate(reversed(turns)):
-        if turn.intent not in UNCLEAR_INTENTS or (index > 0 and turn.escalated):
+    for index in range(len(turns) - 1, -1, -1):
+        turn, before = turns[index], turns[index - 1] if index > 0 else None
+        if not is_unclear(turn, before) or (index < len(turns) - 1 and turn.escalated):
             break
         count += 1
     return count
 
 
+# Words that carry no question of their own: greetings, fillers, pronouns, the insistence of a
+# repeat ("так", "всё-таки", "ещё раз"). What remains after them is what the buyer asks about.
+_FILLER = frozenset(
+    str.split(
+        "а и но да нет ну так же ли бы вот это этот эта эти мой моя мое мои мне меня я вы вас вам "
+        "ваш его ее их он она оно они там тут уже еще раз все таки всетаки все-таки все-же всеже "
+        "подскажите скажите пожалуйста пжл плиз здравствуйте добрый день вечер утро привет "
+        "спасибо хорошо ок ладно опять снова то что как-то у с в во на по за к ко о об от до из "
+        "для при про не ни "
+        "hi hello hey please pls plz thanks thank you so then again still yet the a an my me i is "
+        "are it its of to for and or but do does did just ok okay"
+    )
+)
+# Different words for one question: a repeat phrased with a synonym is still a repeat.
+_SAME_ASK = (
+    ("WHEN", r"^(?:когда|скоро|срок|сроки|дат|числ|долго|when|how long|soon|date)"),
+    ("ARRIVE", r"^(?:привез|приве|приед|прид|прийд|достав|доед|получ|arriv|deliver|get|come|ship)"),
+    ("WHERE", r"^(?:где|куда|where)"),
+    ("ORDER", r"^(?:заказ|посылк|товар|order|parcel|package|item)"),
+    ("RETURN", r"^(?:вернут|возвр|сдат|return|send back)"),
+)
+
+
+def asked_words(text: str) -> frozenset[str]:
+    """The content of a question: its words without fillers, cut to a stem, synonyms merged."""
+    words = re.findall(r"[a-zа-я0-9]+(?:-[a-zа-я0-9]+)?", normalise(text))
+    asked: set[str] = set()
+    for word in words:
+        if word in _FILLER or len(word) < 2:
+            continue
+        asked.add(next((name for name, p in _SAME_ASK if re.match(p, word)), word[:5]))
+    return frozenset(asked)
+
+
+def says_not_answered(turn: Turn) -> bool:
+    text = normalise(turn.text)
+    return any(pattern.search(text) for pattern in NOT_ANSWERED_PATTERNS)
+
+
 def repeated_question(turns: Sequence[Turn]) -> bool:
-    """The buyer asks the same routine question again, with nothing new, after our answer."""
+    """The buyer asks what was already answered, with nothing new, right after our answer.
+
+    Same intent is not enough: "а трек-номер?" after a delivery-date answer, "а на размер
+    больше?" after an availability answer, "а куда отправлять?" after the return steps are the
+    same topic but a new question, and they get their answer. A repeat is the same intent with
+    no new entity and no new content word (`asked_words`), or a buyer telling us the answer
+    missed. A posting number the bot asked for is an answer, not a repeat (new entity).
+    """
     if len(turns) < 2:
         return False
     latest, previous = turns[-1], turns[-2]
+    if not previous.answered:
+        return False
+    if says_not_answered(latest):
+        return True
     return (
         latest.intent in REPEATABLE_INTENTS
         and latest.intent == previous.intent
-        and previous.answered
         and latest.entities <= previous.entities
+        and asked_words(latest.text) <= asked_words(previous.text)
     )
 
 

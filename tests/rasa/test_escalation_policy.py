@@ -536,3 +536,103 @@ def test_the_ranking_is_read_from_the_parse_data() -> None:
 
 def test_no_turns_no_escalation() -> None:
     assert escalation_for([], ()) is None
+
+
+# --- follow-ups in the same topic (issue 17) -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "first_action", "then", "intent"),
+    [
+        (
+            "когда привезут кресло?",
+            "action_delivery_status",
+            "а трек-номер есть?",
+            "delivery_status",
+        ),
+        (
+            "есть в наличии?",
+            "action_product_availability",
+            "а на размер больше?",
+            "product_availability",
+        ),
+        ("как вернуть куртку", "action_return_info", "а куда её отправлять?", "return_request"),
+        (
+            "where is my order",
+            "action_delivery_status",
+            "and the tracking number?",
+            "delivery_status",
+        ),
+        (
+            "где заказ?",
+            "action_delivery_status",
+            "одну коробку получила, где вторая?",
+            "delivery_status",
+        ),
+    ],
+)
+def test_a_follow_up_with_new_content_is_answered(
+    policy: EscalationPolicy, domain: Domain, first: str, first_action: str, then: str, intent: str
+) -> None:
+    tracker = conversation(domain, said(first, intent), first_action, said(then, intent))
+    assert_abstains(policy, domain, tracker)
+
+
+@pytest.mark.parametrize(
+    "then",
+    ["так когда всё-таки его привезут?", "когда доставка?", "ну и когда приедет заказ??"],
+)
+def test_the_same_question_in_other_words_is_a_repeat(
+    policy: EscalationPolicy, domain: Domain, then: str
+) -> None:
+    tracker = conversation(
+        domain,
+        said("когда привезут заказ?", "delivery_status"),
+        "action_delivery_status",
+        said(then, "delivery_status"),
+    )
+    assert_escalates(policy, domain, tracker, "unknown")
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("вы не ответили на мой вопрос", "out_of_scope"),
+        ("Вы не ответили", "complaint_is_not_this"),
+        ("you didn't answer my question", "delivery_status"),
+    ],
+)
+def test_saying_the_answer_missed_escalates_as_unknown(
+    policy: EscalationPolicy, domain: Domain, text: str, intent: str
+) -> None:
+    intent = "thank" if intent == "complaint_is_not_this" else intent
+    tracker = conversation(
+        domain, said("как вернуть", "return_request"), "action_return_info", said(text, intent)
+    )
+    assert_escalates(policy, domain, tracker, "unknown")
+
+
+@pytest.mark.parametrize("intent", ["affirm", "deny"])
+def test_a_bare_reply_to_please_rephrase_is_the_second_unclear_turn(
+    policy: EscalationPolicy, domain: Domain, intent: str
+) -> None:
+    tracker = conversation(
+        domain, said("ыыы", "nlu_fallback"), "action_clarify", said("ну да", intent)
+    )
+    assert_escalates(policy, domain, tracker, "unknown")
+
+
+def test_a_real_question_after_please_rephrase_is_answered(
+    policy: EscalationPolicy, domain: Domain
+) -> None:
+    tracker = conversation(
+        domain, said("ыыы", "nlu_fallback"), "action_clarify", said("где заказ", "delivery_status")
+    )
+    assert_abstains(policy, domain, tracker)
+
+
+def test_a_greeting_that_opens_the_chat_is_not_unclear(
+    policy: EscalationPolicy, domain: Domain
+) -> None:
+    tracker = conversation(domain, said("привет", "greet"), "action_greet", said("да", "affirm"))
+    assert_abstains(policy, domain, tracker)
