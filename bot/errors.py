@@ -2,11 +2,15 @@
 
     OzonbotError
     ├── ConfigError                  bad or missing configuration (names the variable)
-    ├── OzonError                    anything the Ozon Seller API did wrong (carries `method`)
-    │   ├── OzonAuthError            401 / code 16: wrong Client-Id or Api-Key
-    │   ├── OzonPermissionError      403 / code 7: the key lacks a role
-    │   ├── OzonSubscriptionError    Premium Plus/Pro needed for chat writes
-    │   ├── OzonNotFoundError        404 / code 5: unknown chat, posting, product
+    ├── OzonError                    anything the Ozon Seller API did wrong (carries `method`,
+    │   │                            and `problem`, `cause`, `fix` in words for a staff notice)
+    │   ├── OzonAuthError            the key is not accepted: 401 / code 16, and Ozon's HTTP 404
+    │   │                            code 5 "Invalid Api-Key", "Api-key is deactivated"
+    │   ├── OzonPermissionError      the key may not do this: missing role, IP restriction,
+    │   │   │                        "403 Offer not signed", other PermissionDenied
+    │   │   └── OzonSubscriptionError  "not available with existing subscription" (403 code 7)
+    │   │                            or PermissionDenied on a Premium method: drafts, not retries
+    │   ├── OzonNotFoundError        404 / code 5 that really means an unknown chat, posting
     │   ├── OzonBadRequestError      400 / code 3: our request broke a rule (text too long, ...)
     │   ├── OzonRateLimitError       429 / code 8 (carries `retry_after` seconds)
     │   ├── OzonServerError          5xx (carries `status`)
@@ -55,12 +59,27 @@ class ConfigError(OzonbotError):
 class OzonError(OzonbotError):
     retryable = False
 
-    def __init__(self, method: str, message: str, *, status: int | None = None) -> None:
+    def __init__(
+        self,
+        method: str,
+        message: str,
+        *,
+        status: int | None = None,
+        problem: str = "",
+        cause: str = "",
+        fix: str = "",
+    ) -> None:
         where = f"{method} (HTTP {status})" if status is not None else method
         super().__init__(f"{where}: {message}")
         self.method = method
         self.message = message
         self.status = status
+        self.problem = problem
+        """A short stable label (`invalid_key`, `subscription`, ...) for metrics and state."""
+        self.cause = cause
+        """What went wrong, in words a shop's staff understand."""
+        self.fix = fix
+        """What a person must do about it; empty when nothing but waiting helps."""
 
 
 class OzonAuthError(OzonError):
@@ -72,7 +91,8 @@ class OzonPermissionError(OzonError):
 
 
 class OzonSubscriptionError(OzonPermissionError):
-    """Chat writes need Premium Plus or Premium Pro; the shop stays in read-only/draft mode."""
+    """The shop's subscription does not cover the method (chat writes need Premium Plus or
+    Premium Pro): switch the shop to drafts and re-probe slowly; never retry a buyer's turn."""
 
 
 class OzonNotFoundError(OzonError):
@@ -86,9 +106,20 @@ class OzonBadRequestError(OzonError):
 class OzonRateLimitError(OzonError):
     retryable = True
 
-    def __init__(self, method: str, message: str, *, retry_after: float, status: int = 429) -> None:
-        super().__init__(method, message, status=status)
+    def __init__(
+        self,
+        method: str,
+        message: str,
+        *,
+        retry_after: float,
+        status: int = 429,
+        asked_s: float | None = None,
+    ) -> None:
+        super().__init__(method, message, status=status, problem="rate_limit")
         self.retry_after = retry_after
+        """Seconds to wait, already capped (bot.ozon.failures.MAX_RETRY_AFTER_S)."""
+        self.asked_s = asked_s
+        """What Ozon's Retry-After asked for when it was cut down or unreadable, else None."""
 
 
 class OzonServerError(OzonError):

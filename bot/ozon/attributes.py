@@ -1,8 +1,13 @@
-"""Well-known Ozon product attribute ids and their names.
+"""Attribute names: where they come from, how they are cached, and the fallback table.
 
 `/v4/product/info/attributes` returns attribute ids only; names come from
-`/v1/description-category/attribute`, which needs the product's category and type. For the facts
-a buyer asks about, this fixed table is enough.
+`/v1/description-category/attribute` for the product's `description_category_id` and `type_id`,
+in Russian and English (`language` RU / EN). `OzonClient.product_attributes` fetches them through
+a `NameCache` (in memory by default; `bot.state.attribute_names.RedisNameCache` shares them
+between workers with a TTL) and fills `Attribute.name`/`name_en`.
+
+The fixed table below is only the fallback: when Ozon's names cannot be fetched, or a category
+does not name an id.
 
 Sources: ids marked "seen" appear with these names in public Ozon Seller API clients and in
 `/v1/description-category/attribute` answers quoted by them (checked 2026); the others are our
@@ -13,9 +18,56 @@ emulator uses when a scenario names that attribute.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
 
 from bot.ozon.schemas import fold
+
+
+class Language(StrEnum):
+    """`languageLanguage` values the bot asks for."""
+
+    RU = "RU"
+    EN = "EN"
+
+
+class NameCache(Protocol):
+    """Attribute names of one category and type in one language (id → name)."""
+
+    async def get(
+        self, category_id: str, type_id: str, language: Language
+    ) -> dict[int, str] | None:
+        """The cached names, or None when they must be fetched."""
+
+    async def put(
+        self, category_id: str, type_id: str, language: Language, names: Mapping[int, str]
+    ) -> None: ...
+
+
+class MemoryNameCache:
+    """A `NameCache` for one process (tests, the stand-alone action server)."""
+
+    def __init__(self, ttl_s: float, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self._ttl = ttl_s
+        self._clock = clock
+        self._entries: dict[tuple[str, str, Language], tuple[float, dict[int, str]]] = {}
+
+    async def get(
+        self, category_id: str, type_id: str, language: Language
+    ) -> dict[int, str] | None:
+        entry = self._entries.get((category_id, type_id, language))
+        if entry is None or entry[0] < self._clock():
+            return None
+        return dict(entry[1])
+
+    async def put(
+        self, category_id: str, type_id: str, language: Language, names: Mapping[int, str]
+    ) -> None:
+        expires = self._clock() + self._ttl
+        self._entries[(category_id, type_id, language)] = (expires, dict(names))
 
 
 @dataclass(frozen=True, slots=True)

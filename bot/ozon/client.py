@@ -5,6 +5,10 @@
     page = await ozon.list_chats(unread_only=True)
     await http.close()                                   # or `async with OzonHttp() as http:`
 
+Failures are typed at the edge (`bot.ozon.failures`): a key, permission or subscription problem
+carries its `cause` and `fix` in words; a 429 pauses the Client-Id's `Limiter` for the capped
+`Retry-After`, and `Ratelimit-Remaining` of 0 slows it down before Ozon refuses.
+
 Reads (chat list and history, postings, returns, products, and `mark_read`, which is
 idempotent) are retried with exponential backoff and jitter on retryable errors (429, 5xx,
 timeout, malformed answer). Other writes are sent once. `send_message`/`send_file` raise
@@ -22,6 +26,8 @@ import logging
 import random
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Literal, Protocol, Self, TypeVar
 
@@ -38,18 +44,23 @@ from bot.errors import (
     OzonUnknownOutcomeError,
 )
 from bot.ozon import parsing
+from bot.ozon.attributes import Language, MemoryNameCache, NameCache
 from bot.ozon.failures import error_for
-from bot.ozon.limiter import TokenBucket
+from bot.ozon.limiter import Limiter, LimiterFactory, TokenBucket
 from bot.ozon.schemas import (
     ChatHistory,
     ChatPage,
     ChatStatus,
     ChatSummary,
     Direction,
+    KeyRoles,
     Posting,
+    PostingsPage,
     ProductAttributes,
     ProductDescription,
     ProductInfo,
+    PushAvailability,
+    PushUrls,
     ReturnsPage,
 )
 
@@ -68,6 +79,35 @@ class CallObserver(Protocol):
     def __call__(self, method: str, status: str, seconds: float) -> None: ...
 
 
+class EventObserver(Protocol):
+    """Told about rare events worth a counter: `retry_after_capped` (Ozon asked for a longer
+    or unreadable wait than `MAX_RETRY_AFTER_S`), `rate_limited` (a 429 arrived)."""
+
+    def __call__(self, event: str, method: str) -> None: ...
+
+
+USED_METHODS: tuple[str, ...] = (
+    "/v3/chat/list",
+    "/v3/chat/history",
+    "/v1/chat/send/message",
+    "/v1/chat/send/file",
+    "/v2/chat/read",
+    "/v1/chat/start",
+    "/v3/posting/fbs/get",
+    "/v2/posting/fbo/get",
+    "/v1/returns/list",
+    "/v3/product/info/list",
+    "/v4/product/info/attributes",
+    "/v1/product/info/description",
+    "/v1/description-category/attribute",
+)
+"""The methods the bot calls for chats, orders and products: `KeyRoles.missing(USED_METHODS)`
+names what the key cannot do (at start-up). `/v1/roles` itself needs no role."""
+
+ATTRIBUTE_NAMES_MEMORY_S = 3600.0
+"""How long a process keeps attribute names when no shared cache is wired."""
+
+
 OZON_RPS_LIMIT = 50.0
 """Ozon's limit: requests per second per Client-Id across all methods (shared/ozon/README.md)."""
 
@@ -84,11 +124,25 @@ def burst_for(rate: float) -> float:
 class OzonHttp:
     """Owns the process's one `aiohttp.ClientSession` and the limiters of every Client-Id."""
 
-    def __init__(self, *, timeout_s: float = 10.0, observer: CallObserver | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        timeout_s: float = 10.0,
+        observer: CallObserver | None = None,
+        limiters: LimiterFactory | None = None,
+        events: EventObserver | None = None,
+        names: NameCache | None = None,
+    ) -> None:
+        """`limiters` builds the limiter of a Client-Id (default: a token bucket in this
+        process; `bot.state.ratelimit.redis_limiters` shares it between workers); `names`
+        caches attribute names (default: in memory; `bot.state.attribute_names.RedisNameCache`)."""
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
         self._observer = observer
+        self._events = events
+        self._make_limiter = limiters or _local_limiter
+        self.names: NameCache = names or MemoryNameCache(ATTRIBUTE_NAMES_MEMORY_S)
         self._session: aiohttp.ClientSession | None = None
-        self._limiters: dict[str, TokenBucket] = {}
+        self._limiters: dict[str, Limiter] = {}
 
     async def __aenter__(self) -> Self:
         return self
@@ -132,8 +186,7 @@ class OzonHttp:
         """A client for one shop; clients of the same Client-Id share one rate limiter."""
         limiter = self._limiters.get(client_id)
         if limiter is None:
-            burst = burst_for(rate_limit_rps)
-            limiter = self._limiters[client_id] = TokenBucket(rate_limit_rps, burst=burst)
+            limiter = self._limiters[client_id] = self._make_limiter(client_id, rate_limit_rps)
         return OzonClient(
             http=self,
             base_url=base_url,
@@ -153,6 +206,14 @@ class OzonHttp:
     def observe(self, method: str, status: str, seconds: float) -> None:
         if self._observer is not None:
             self._observer(method, status, seconds)
+
+    def event(self, event: str, method: str) -> None:
+        if self._events is not None:
+            self._events(event, method)
+
+
+def _local_limiter(client_id: str, rate: float) -> Limiter:
+    return TokenBucket(rate, burst=burst_for(rate))
 
 
 class _AttemptFailed(Exception):
@@ -175,7 +236,7 @@ class OzonClient:
         base_url: str,
         client_id: str,
         api_key: str,
-        limiter: TokenBucket,
+        limiter: Limiter,
         read_retries: int,
         backoff: tuple[float, float],
     ) -> None:
@@ -273,9 +334,23 @@ class OzonClient:
         payload: Json = {"chat_id": chat_id, "from_message_id": _as_number(method, from_message_id)}
         return await self._read(method, payload, parsing.unread_count)
 
-    async def start_chat(self, posting_number: str) -> str:
-        """Opens (or finds) the buyer chat of a posting and returns its id. Sent once."""
+    async def start_chat(self, posting_number: str, *, posting: Posting | None = None) -> str:
+        """Opens (or finds) the buyer chat of a posting and returns its id. Sent once.
+
+        Only when Ozon allows it: an FBS/rFBS posting's `available_actions` must hold
+        `can_create_chat` (the posting is read first unless given); on FBO only the buyer may
+        start a chat. Otherwise `OzonBadRequestError` (problem `chat_not_allowed`), no call."""
         method = "/v1/chat/start"
+        if posting is None:
+            posting = await self.fbs_posting(posting_number)
+        if not posting.can_create_chat:
+            raise OzonBadRequestError(
+                method,
+                f"Ozon does not allow a seller to open a chat for {posting_number}",
+                problem="chat_not_allowed",
+                cause="the posting's available_actions lack can_create_chat (FBO, or outside "
+                "72 hours after payment or delivery)",
+            )
         data = await self._write(method, {"posting_number": posting_number})
         return parsing.started_chat_id(data, method)
 
@@ -290,6 +365,41 @@ class OzonClient:
         method = "/v2/posting/fbo/get"
         payload: Json = {"posting_number": posting_number, "with": {"analytics_data": True}}
         return await self._read(method, payload, _posting_parser("fbo"))
+
+    async def fbs_postings_of_orders(
+        self, order_numbers: Sequence[str], *, since: datetime, to: datetime, limit: int = 50
+    ) -> PostingsPage:
+        """Every FBS/rFBS posting of the orders (`filter.order_numbers`), one page. Ozon requires
+        a period (`since`..`to`, at most a year) even with order numbers."""
+        method = "/v4/posting/fbs/list"
+        _check_range(method, "limit", limit, 1, 100)
+        _check_range(method, "order_numbers", len(order_numbers), 1, 100)
+        if not timedelta(0) <= to - since <= timedelta(days=365):
+            raise OzonBadRequestError(method, "the period must be 0..365 days")
+        payload: Json = {
+            "filter": {
+                "order_numbers": list(order_numbers),
+                "since": _utc_moment(since),
+                "to": _utc_moment(to),
+            },
+            "limit": limit,
+            "with": {"analytics_data": True},
+        }
+        return await self._read(method, payload, _postings_parser("fbs"))
+
+    async def fbo_postings_of_orders(
+        self, order_numbers: Sequence[str], *, limit: int = 50
+    ) -> PostingsPage:
+        """Every FBO posting of the orders (`filter.order_numbers`), one page."""
+        method = "/v3/posting/fbo/list"
+        _check_range(method, "limit", limit, 1, 100)
+        _check_range(method, "order_numbers", len(order_numbers), 1, 100)
+        payload: Json = {
+            "filter": {"order_numbers": list(order_numbers)},
+            "limit": limit,
+            "with": {"analytics_data": True},
+        }
+        return await self._read(method, payload, _postings_parser("fbo"))
 
     async def returns(
         self, *, posting_numbers: Sequence[str] = (), limit: int = 100, last_id: str | None = None
@@ -325,10 +435,70 @@ class OzonClient:
         offer_ids: Sequence[str] = (),
         product_ids: Sequence[str] = (),
     ) -> tuple[ProductAttributes, ...]:
+        """Products with their attributes named in Russian (`name`) and English (`name_en`)
+        from `/v1/description-category/attribute`; see `bot.ozon.attributes`."""
         method = "/v4/product/info/attributes"
         filters = _id_filter(method, skus, offer_ids, product_ids)
         payload: Json = {"filter": {**filters, "visibility": "ALL"}, "limit": 1000}
-        return await self._read(method, payload, parsing.product_attributes)
+        cards = await self._read(method, payload, parsing.product_attributes)
+        return tuple([await self._named(card) for card in cards])
+
+    async def category_attribute_names(
+        self, category_id: str, type_id: str, language: Language = Language.RU
+    ) -> dict[int, str]:
+        """Attribute id → name for a category and type, through the name cache."""
+        cached = await self._http.names.get(category_id, type_id, language)
+        if cached is not None:
+            return cached
+        method = "/v1/description-category/attribute"
+        payload: Json = {
+            "description_category_id": _as_number(method, category_id),
+            "type_id": _as_number(method, type_id),
+            "language": language.value,
+        }
+        names = await self._read(method, payload, parsing.category_attribute_names)
+        await self._http.names.put(category_id, type_id, language, names)
+        return names
+
+    async def _named(self, card: ProductAttributes) -> ProductAttributes:
+        """The card with Ozon's names; the fixed table fills what Ozon's names lack."""
+        if not card.description_category_id or not card.type_id:
+            return card
+        try:
+            ru = await self.category_attribute_names(card.description_category_id, card.type_id)
+            en = await self.category_attribute_names(
+                card.description_category_id, card.type_id, Language.EN
+            )
+        except OzonError as exc:
+            log.warning("attribute names unavailable, using the fixed table: %s", exc)
+            return card
+        named = tuple(
+            replace(
+                attribute,
+                name=ru.get(attribute.id) or attribute.name,
+                name_en=en.get(attribute.id) or attribute.name_en,
+            )
+            for attribute in card.attributes
+        )
+        return replace(card, attributes=named)
+
+    # --- the key and push monitoring ---------------------------------------------------------
+
+    async def roles(self) -> KeyRoles:
+        """The key's roles and methods, and when it expires (`/v1/roles`, no request body)."""
+        return await self._read("/v1/roles", {}, parsing.key_roles)
+
+    async def notification_list(
+        self, *, statuses: Sequence[PushAvailability] = (), limit: int = 100, offset: int = 0
+    ) -> PushUrls:
+        """The shop's push URLs and how Ozon rates them (`/v1/notification/list`)."""
+        method = "/v1/notification/list"
+        _check_range(method, "limit", limit, 1, 1000)
+        payload: Json = {"limit": limit, "offset": offset}
+        wanted = [s.value.upper() for s in statuses if s is not PushAvailability.OTHER]
+        if wanted:
+            payload["availability_statuses"] = wanted
+        return await self._read(method, payload, parsing.push_urls)
 
     async def product_description(
         self, *, product_id: str | None = None, offer_id: str | None = None
@@ -416,18 +586,48 @@ class OzonClient:
             raise _failed(lost, exc, reached=True) from exc
         finally:
             self._http.observe(method, status, time.monotonic() - started)
+        await self._note_remaining(headers)
         if response.status != 200:
-            raise self._refusal(method, response.status, raw, headers)
+            raise await self._refusal(method, response.status, raw, headers)
         return _decode(method, raw)
 
-    def _refusal(
+    async def _note_remaining(self, headers: Mapping[str, str]) -> None:
+        """`Ratelimit-Remaining` near zero: someone else (another integration of the seller)
+        spends this Client-Id's budget too, so our limiter slows down before Ozon refuses."""
+        remaining = _remaining(headers.get("Ratelimit-Remaining"))
+        if remaining is not None and remaining < LOW_REMAINING:
+            await self._limiter.note_remaining(remaining)
+
+    async def _refusal(
         self, method: str, status: int, raw: bytes, headers: Mapping[str, str]
     ) -> _AttemptFailed:
         error = error_for(method, status, raw, headers)
         if isinstance(error, OzonRateLimitError):
+            self._http.event("rate_limited", method)
+            if error.asked_s is not None:
+                self._http.event("retry_after_capped", method)
+                log.warning(
+                    "ozon %s: Retry-After %r cut to %.0fs",
+                    method,
+                    headers.get("Retry-After"),
+                    error.retry_after,
+                )
             # Ozon's limit is per Client-Id across methods: every call of this shop waits.
-            self._limiter.pause(error.retry_after)
+            await self._limiter.penalize(error.retry_after)
         return _AttemptFailed(error, reached=status >= 500)
+
+
+LOW_REMAINING = 2
+"""`Ratelimit-Remaining` below this is passed to the limiter (above it our own pace rules)."""
+
+
+def _remaining(value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return max(int(value.strip()), 0)
+    except ValueError:
+        return None
 
 
 def _failed(error: OzonError, cause: BaseException, *, reached: bool) -> _AttemptFailed:
@@ -457,6 +657,20 @@ def _posting_parser(scheme: Literal["fbs", "fbo"]) -> Callable[[object, str], Po
         return parsing.posting(data, method, scheme)
 
     return parse
+
+
+def _postings_parser(scheme: Literal["fbs", "fbo"]) -> Callable[[object, str], PostingsPage]:
+    def parse(data: object, method: str) -> PostingsPage:
+        return parsing.postings_page(data, method, scheme)
+
+    return parse
+
+
+def _utc_moment(moment: datetime) -> str:
+    """RFC 3339 in UTC, as the Seller API's date-time filters take it."""
+    if moment.tzinfo is None:
+        raise ValueError("a period bound needs a time zone")
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _check_range(method: str, name: str, value: int, low: int, high: int) -> None:

@@ -1,6 +1,10 @@
-"""A token bucket per Client-Id: Ozon allows 50 requests per second per Client-Id across all
+"""Rate limiting per Client-Id: Ozon allows 50 requests per second per Client-Id across all
 methods and restricts keys that keep hitting 429 (../shared/ozon/README.md), so every call of a
-client waits here, and a 429 pauses the whole bucket for its `Retry-After`.
+client waits on a `Limiter`, and a 429 pauses it for its (capped) `Retry-After`.
+
+`TokenBucket` is the in-process limiter (one process, tests, the stand-alone action server).
+Several workers share one Client-Id's budget through `bot.state.ratelimit.RedisRateLimiter`,
+which has the same interface; `OzonHttp(limiters=...)` chooses.
 """
 
 from __future__ import annotations
@@ -8,8 +12,26 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 _EPSILON = 1e-6
+
+
+class Limiter(Protocol):
+    """What `OzonClient` needs from a rate limiter of one Client-Id."""
+
+    async def acquire(self) -> None:
+        """Wait until one more request may go."""
+
+    async def penalize(self, seconds: float) -> None:
+        """Ozon answered 429: hand out nothing for `seconds` (already capped)."""
+
+    async def note_remaining(self, remaining: int) -> None:
+        """Ozon's `Ratelimit-Remaining`: never hand out more than this before the next second."""
+
+
+LimiterFactory = Callable[[str, float], Limiter]
+"""(Client-Id, requests per second) → the limiter every client of that Client-Id shares."""
 
 
 class TokenBucket:
@@ -48,6 +70,14 @@ class TokenBucket:
         self._refill()
         self._paused_until = max(self._paused_until, self._clock() + seconds)
         self._tokens = 0.0
+
+    async def penalize(self, seconds: float) -> None:
+        self.pause(seconds)
+
+    async def note_remaining(self, remaining: int) -> None:
+        """Someone else spends this Client-Id's budget too: keep at most `remaining` tokens."""
+        self._refill()
+        self._tokens = min(self._tokens, max(float(remaining), 0.0))
 
     @property
     def paused_for(self) -> float:

@@ -9,6 +9,8 @@ list or flag is empty/false. A missing *identifying* field or a value of the wro
 
 from __future__ import annotations
 
+import functools
+import logging
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Literal
@@ -25,16 +27,24 @@ from bot.ozon.schemas import (
     ChatSummary,
     ChatType,
     Dimensions,
+    KeyRole,
+    KeyRoles,
     MessageContext,
     Posting,
     PostingProduct,
+    PostingsPage,
     ProductAttributes,
     ProductDescription,
     ProductInfo,
+    PushAvailability,
+    PushUrl,
+    PushUrls,
     ReturnItem,
     ReturnsPage,
     UserType,
 )
+
+log = logging.getLogger(__name__)
 
 # Ozon shows buyers delivery days in Moscow time; a UTC date would be a day early at night.
 _OZON_ZONE = ZoneInfo("Europe/Moscow")
@@ -179,12 +189,26 @@ def _chat_summary(item: Node) -> ChatSummary:
     return ChatSummary(
         chat_id=chat.need_id("chat_id"),
         status=ChatStatus.parse(chat.text("chat_status")),
-        chat_type=ChatType.parse(chat.text("chat_type")),
+        chat_type=chat_type(chat.text("chat_type")),
         created_at=chat.need_moment("created_at"),
         first_unread_message_id=item.id("first_unread_message_id"),
         last_message_id=item.id("last_message_id"),
         unread_count=item.integer("unread_count") or 0,
     )
+
+
+def chat_type(value: str | None) -> ChatType:
+    """`chat_type` of the chat list or a push; a value we do not know is logged once."""
+    parsed = ChatType.parse(value)
+    if parsed is ChatType.OTHER:
+        _unknown_chat_type(str(value))
+    return parsed
+
+
+@functools.lru_cache(maxsize=64)
+def _unknown_chat_type(value: str) -> None:
+    # lru_cache makes this log once per spelling (bounded, so a flood of junk cannot grow it).
+    log.warning("unknown Ozon chat_type %r: such chats are skipped", value[:60])
 
 
 def chat_history(data: object, method: str) -> ChatHistory:
@@ -236,7 +260,21 @@ def send_result(data: object, method: str) -> None:
 
 
 def posting(data: object, method: str, scheme: Literal["fbs", "fbo"]) -> Posting:
-    result = root(data, method).need("result")
+    return _posting(root(data, method).need("result"), scheme)
+
+
+def postings_page(data: object, method: str, scheme: Literal["fbs", "fbo"]) -> PostingsPage:
+    """`/v4/posting/fbs/list`, `/v3/posting/fbo/list`: the postings at the top level (no
+    `result` wrapper), each shaped like the answer of the matching `get` method."""
+    body = root(data, method)
+    return PostingsPage(
+        postings=tuple(_posting(item, scheme) for item in body.children("postings")),
+        has_next=body.flag("has_next"),
+        cursor=body.text("cursor") or None,
+    )
+
+
+def _posting(result: Node, scheme: Literal["fbs", "fbo"]) -> Posting:
     number = result.text("posting_number", required=True) or ""
     analytics = result.child("analytics_data")
     cancellation = result.child("cancellation")
@@ -253,6 +291,8 @@ def posting(data: object, method: str, scheme: Literal["fbs", "fbo"]) -> Posting
         delivery_date=_delivery_day(analytics),
         products=tuple(_posting_product(p) for p in result.children("products")),
         cancel_reason=(cancellation.text("cancel_reason") or None) if cancellation else None,
+        fact_delivery_date=result.moment("fact_delivery_date"),
+        available_actions=result.strings("available_actions"),
     )
 
 
@@ -263,9 +303,17 @@ def order_number_of(posting_number: str) -> str:
 
 
 def _delivery_day(analytics: Node | None) -> date | None:
+    """The last day Ozon gives for delivery. FBS: the delivery window `delivery_date_*`; FBO has
+    no window, only `client_delivery_date_*` ("the date by which the order is expected to be
+    delivered", filled for Ozon Доставка; openapi-2026-10.json), also the FBS fallback."""
     if analytics is None:
         return None
-    moment = analytics.moment("delivery_date_end") or analytics.moment("delivery_date_begin")
+    moment = (
+        analytics.moment("delivery_date_end")
+        or analytics.moment("delivery_date_begin")
+        or analytics.moment("client_delivery_date_end")
+        or analytics.moment("client_delivery_date_begin")
+    )
     return moment.astimezone(_OZON_ZONE).date() if moment else None
 
 
@@ -356,6 +404,8 @@ def _product_attributes(item: Node) -> ProductAttributes:
         name=item.text("name") or "",
         attributes=tuple(_attribute(a) for a in item.children("attributes")),
         dimensions=_dimensions(item),
+        description_category_id=item.id("description_category_id"),
+        type_id=item.id("type_id"),
     )
 
 
@@ -390,4 +440,52 @@ def product_description(data: object, method: str) -> ProductDescription:
         offer_id=result.text("offer_id") or "",
         name=result.text("name") or "",
         description=result.text("description") or "",
+    )
+
+
+def category_attribute_names(data: object, method: str) -> dict[int, str]:
+    """`/v1/description-category/attribute` → attribute id → name (unnamed ones left out)."""
+    names: dict[int, str] = {}
+    for item in root(data, method).children("result"):
+        name = item.text("name")
+        if name:
+            names[item.need_integer("id")] = name
+    return names
+
+
+# --- the key and push monitoring -----------------------------------------------------------
+
+
+def key_roles(data: object, method: str) -> KeyRoles:
+    body = root(data, method)
+    roles = tuple(
+        KeyRole(name=role.text("name") or "", methods=role.strings("methods"))
+        for role in body.children("roles")
+    )
+    return KeyRoles(roles=roles, expires_at=body.moment("expires_at"))
+
+
+def push_urls(data: object, method: str) -> PushUrls:
+    body = root(data, method)
+    thresholds = {
+        (row.text("status") or "").upper(): row.integer("threshold") or 0
+        for row in body.children("availability_status_thresholds")
+    }
+    urls = tuple(_push_url(item) for item in body.children("urls"))
+    return PushUrls(
+        urls=urls, total_count=body.integer("total_count") or len(urls), thresholds_ms=thresholds
+    )
+
+
+def _push_url(item: Node) -> PushUrl:
+    return PushUrl(
+        id=item.need_id("id"),
+        url=item.text("url") or "",
+        enabled=item.flag("enable"),
+        availability=PushAvailability.parse(item.text("availability_status")),
+        availability_date=item.moment("availability_status_date"),
+        disable_reason=item.text("disable_reason") or None,
+        problematic_type=item.text("problematic_type") or None,
+        reason_details=item.text("reason_details") or None,
+        types=tuple(t.text("type") or "" for t in item.children("types")),
     )

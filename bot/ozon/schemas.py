@@ -10,8 +10,9 @@ Enums compare case-insensitively and tolerate Ozon's spelling drift (`OPENED` / 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Literal, Self
 
@@ -45,9 +46,30 @@ class ChatStatus(_TolerantEnum):
 
 
 class ChatType(_TolerantEnum):
+    """`ChatInfoChatTypeEnum` of openapi-2026-10.json; pushes spell the same values in mixed
+    case (`Buyer_Seller_Select`), which `parse` folds."""
+
     BUYER_SELLER = "buyer_seller"
+    BUYER_SELLER_SELECT = "buyer_seller_select"
+    """A buyer of an Ozon Select order: a buyer chat like any other."""
     SELLER_SUPPORT = "seller_support"
+    SELLER_NOTIFICATION = "seller_notification"
+    SELLER_API_UPDATES = "seller_api_updates"
+    SELLER_API_NOTIFICATIONS = "seller_api_notifications"
+    SELLER_NOTIFICATION_LOGISTICS = "seller_notification_logistics"
+    SELLER_NOTIFICATION_UPDATE_CONTENT = "seller_notification_update_content"
+    SELLER_PERSONAL_MANAGER_UNITY_CRM = "seller_personal_manager_unity_crm"
+    SELLER_BUSINESS_DEVELOPMENT_GROUP = "seller_business_development_group"
+    UNSPECIFIED = "unspecified"
     OTHER = "other"
+
+    @property
+    def is_buyer_chat(self) -> bool:
+        """A chat with a buyer, the only kind the bot answers (CHANGES-2026-10.md §1)."""
+        return self in _BUYER_CHATS
+
+
+_BUYER_CHATS = frozenset({ChatType.BUYER_SELLER, ChatType.BUYER_SELLER_SELECT})
 
 
 class UserType(_TolerantEnum):
@@ -77,6 +99,10 @@ class ChatSummary:
     first_unread_message_id: str | None
     last_message_id: str | None
     unread_count: int
+
+    @property
+    def is_buyer_chat(self) -> bool:
+        return self.chat_type.is_buyer_chat
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,13 +166,61 @@ class Posting:
     shipment_date: datetime | None
     delivering_date: datetime | None
     delivery_date: date | None
-    """Expected delivery day (end of the FBS delivery window, Moscow time); None for FBO."""
+    """Expected delivery day, Moscow time: the end of the FBS delivery window, or for FBO (and
+    FBS without a window) Ozon's `client_delivery_date_end`; None when Ozon gives neither."""
     products: tuple[PostingProduct, ...]
     cancel_reason: str | None
+    fact_delivery_date: datetime | None = None
+    """When the posting actually reached delivery (`fact_delivery_date`, 2026); None if not yet."""
+    available_actions: tuple[str, ...] = ()
+    """FBS `available_actions`, e.g. `can_create_chat`; empty for FBO and when Ozon sent none."""
 
     @property
     def skus(self) -> tuple[str, ...]:
         return tuple(product.sku for product in self.products)
+
+    @property
+    def can_create_chat(self) -> bool:
+        """Whether `/v1/chat/start` may open a chat for it (FBS `available_actions`)."""
+        return self.scheme == "fbs" and "can_create_chat" in self.available_actions
+
+
+FBS_AFTER_DELIVERY = timedelta(hours=72)
+BUYER_REPLY_WINDOW = timedelta(hours=48)
+
+
+def reply_window_end(posting: Posting | None, last_buyer_at: datetime | None) -> datetime | None:
+    """Until when a seller may write (openapi-2026-10.json, /v1/chat/send/message): 48 hours
+    after the buyer's last message; for FBS/rFBS also until 72 hours after delivery, counted
+    from `fact_delivery_date` when Ozon sent it, else from the end of the delivery day of a
+    delivered posting. None when
+    neither applies (no buyer message, nothing delivered: FBS may write from payment on)."""
+    ends: list[datetime] = []
+    if last_buyer_at is not None:
+        ends.append(last_buyer_at + BUYER_REPLY_WINDOW)
+    if posting is not None and posting.scheme == "fbs":
+        delivered = posting.fact_delivery_date or (
+            _end_of(posting.delivery_date) if posting.status == "delivered" else None
+        )
+        if delivered is None:
+            return None  # before delivery an FBS seller may write at any time
+        ends.append(delivered + FBS_AFTER_DELIVERY)
+    return max(ends) if ends else None
+
+
+def _end_of(day: date | None) -> datetime | None:
+    if day is None:
+        return None
+    return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class PostingsPage:
+    """One page of `/v4/posting/fbs/list` or `/v3/posting/fbo/list`."""
+
+    postings: tuple[Posting, ...]
+    has_next: bool
+    cursor: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +292,9 @@ class ProductAttributes:
     name: str
     attributes: tuple[Attribute, ...]
     dimensions: Dimensions | None
+    description_category_id: str | None = None
+    type_id: str | None = None
+    """With the category, what `/v1/description-category/attribute` needs for the names."""
 
     def find(self, name: str) -> Attribute | None:
         """The attribute called `name` in Russian or English (case-insensitive), if any."""
@@ -235,3 +312,88 @@ class ProductDescription:
     offer_id: str
     name: str
     description: str
+
+
+# --- the key and push monitoring -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRole:
+    name: str
+    methods: tuple[str, ...]
+
+
+EXPIRY_WARNING_DAYS = (14, 7, 3, 1)
+"""Staff are warned this many days before the key expires (keys live three months)."""
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRoles:
+    """`/v1/roles`: what the shop's Api-Key may call, and when it expires."""
+
+    roles: tuple[KeyRole, ...]
+    expires_at: datetime | None
+
+    @property
+    def methods(self) -> frozenset[str]:
+        return frozenset(method for role in self.roles for method in role.methods)
+
+    def missing(self, needed: Iterable[str]) -> tuple[str, ...]:
+        """The methods of `needed` no role of the key covers, in the order given."""
+        have = self.methods
+        return tuple(method for method in needed if method not in have)
+
+    def seconds_left(self, now: datetime) -> float | None:
+        return None if self.expires_at is None else (self.expires_at - now).total_seconds()
+
+    def warning_due(self, now: datetime) -> int | None:
+        """The tightest of `EXPIRY_WARNING_DAYS` the key is within (1 when one day or less is
+        left, also after expiry); None while more than 14 days remain or expiry is unknown.
+        The caller remembers which threshold it announced, so each is told once."""
+        left = self.seconds_left(now)
+        if left is None:
+            return None
+        due = [days for days in EXPIRY_WARNING_DAYS if left <= days * 86400]
+        return min(due) if due else None
+
+
+class PushAvailability(_TolerantEnum):
+    GREEN = "green"
+    YELLOW = "yellow"
+    """Unstable: answers between 1.5 and 2.5 s."""
+    RED = "red"
+    """Unavailable: three days of this and Ozon switches the URL off."""
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class PushUrl:
+    id: str
+    url: str
+    enabled: bool
+    availability: PushAvailability
+    availability_date: datetime | None
+    disable_reason: str | None
+    """SELLER, AVAILABILITY or ADMIN when the URL is switched off."""
+    problematic_type: str | None
+    reason_details: str | None
+    types: tuple[str, ...]
+
+    @property
+    def troubled(self) -> bool:
+        """Ozon rates it slow or unavailable, or switched it off for that."""
+        unhealthy = self.availability in (PushAvailability.YELLOW, PushAvailability.RED)
+        return unhealthy or (not self.enabled and self.disable_reason == "AVAILABILITY")
+
+
+@dataclass(frozen=True, slots=True)
+class PushUrls:
+    """`/v1/notification/list`."""
+
+    urls: tuple[PushUrl, ...]
+    total_count: int
+    thresholds_ms: dict[str, int]
+
+    @property
+    def troubled(self) -> tuple[PushUrl, ...]:
+        return tuple(url for url in self.urls if url.troubled)

@@ -44,6 +44,11 @@ Layout (`{p}` prefix, `{s}` shop id, `{c}` Ozon chat id):
     {p}:digest:{s}:{yyyy-mm-dd}    string  the morning digest was posted
     {p}:outage:{kind}:{s}          string  first time Rasa/Ozon was seen down (for `system`)
     {p}:workers                    hash    live workers and their heartbeat
+    {p}:ratelimit:{client_id}      hash    one Client-Id's shared request budget (GCRA: `tat`,
+                                           `pause` in ms of Redis time), expires when idle
+                                           (bot/state/ratelimit.py)
+    {p}:ozon:attrs:{cat}:{type}:{lang}  string  attribute id → name of one Ozon category and
+                                           type in one language, JSON (ATTRIBUTE_NAMES_S)
 """
 
 from __future__ import annotations
@@ -70,6 +75,9 @@ STREAM_MAXLEN = 100_000
 TG_MESSAGE_S = 30 * 24 * 3600
 TG_REPLY_S = 15 * 60
 TG_FIX_S = 24 * 3600
+ATTRIBUTE_NAMES_S = 7 * 24 * 3600
+"""Ozon renames attributes rarely (and pushes TYPE_DESCRIPTION_CATEGORY_TREE_CHANGED when it
+does); a week keeps `/v1/description-category/attribute` calls to a few per category."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +200,12 @@ class Keys:
     @property
     def workers(self) -> str:
         return self._k("workers")
+
+    def ratelimit(self, client_id: str) -> str:
+        return self._k("ratelimit", client_id)
+
+    def attribute_names(self, category_id: str, type_id: str, language: str) -> str:
+        return self._k("ozon", "attrs", category_id, type_id, language)
 
     def pattern(self) -> str:
         """Glob for every key of this prefix (tests clean up with it)."""
