@@ -14,7 +14,7 @@ NLU       ?= tests/nlu/holdout.yml
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help setup redis train up down test test-unit test-integration test-rasa test-scenarios \
-        nlu-gate lint bench nlu-eval nlu-cv demo clean
+        nlu-gate lint bench nlu-eval nlu-cv demo drill clean
 
 help:
 	@echo "make demo        set up everything and run the demo (the first command to try)"
@@ -24,6 +24,7 @@ help:
 	@echo "make up / down   start / stop Redis, the Rasa server and the action server"
 	@echo "make lint        ruff + mypy --strict"
 	@echo "make bench       benchmarks; writes reports/bench.json"
+	@echo "make drill       every fault drill, long variants too (docs/drills.md)"
 	@echo "make nlu-eval NLU=file   rasa test nlu on a file; reports under reports/nlu/"
 	@echo "make nlu-gate    fail when held-out macro-F1 drops below tests/nlu/baseline.json"
 	@echo "make nlu-cv      5-fold cross-validation on nlu/; reports under reports/nlu-cv/"
@@ -68,6 +69,11 @@ test: setup redis train
 
 test-unit: $(VENV)/.done redis
 	$(BIN)/pytest -q tests/unit
+
+# Fault drills (docs/drills.md): real worker processes against the emulator, a fake Telegram, a
+# Rasa stand-in and real Redis. CI runs the short ones (scripts/run-tests); this runs all of them.
+drill: $(VENV)/.done redis
+	OZONBOT_ENV_FILE=config/sandbox.env PYTHONPATH=$(CURDIR) $(BIN)/pytest -q -p no:cacheprovider tests/drills
 
 nlu-eval: setup train
 	@scripts/nlu-eval $(NLU)
