@@ -80,6 +80,9 @@ class TelegramSettings(BaseSettings):
     staff_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     owner_username: str | None = None
     """Mentioned when an escalation waits past the second SLA step (without the @)."""
+    alert_chat_id: int | None = None
+    """Where the console reports a staff chat that refuses the bot (kicked, not found); without
+    it the alert goes to the other staff chats."""
     language: Language = Language.EN
     """Language of cards and buttons (en, ru, zh); buyer text is always shown as written."""
 

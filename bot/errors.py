@@ -25,12 +25,19 @@
     ├── KnowledgeError               a knowledge snippet file or a rendering is wrong (names the
     │                                file and the key)
     ├── StateError                   Redis unreachable or answering nonsense (the work waits)
+    │   └── StateLostError           a structure Redis held is gone (a flush, a failover to an
+    │                                empty replica): the store that found it re-created it; the
+    │                                caller logs and counts the loss (carries `structure`)
     ├── ReviewError                  a review or NLU training file `ozonbot review` cannot use
     │                                (names the file)
     └── TelegramDeliveryError        the Bot API did not take a staff notification (retried;
         │                            carries `retry_after` when Telegram said how long to wait)
-        └── TelegramRejectedError    the Bot API refused this very request (400): retrying the
-                                     same request cannot help
+        ├── TelegramRejectedError    the Bot API refused this very request (400): retrying the
+        │                            same request cannot help
+        └── TelegramForbiddenError   the bot cannot write to this chat at all (403 kicked, 400
+                                     chat not found, no rights, migrated): carries `chat_id`;
+                                     that chat is parked, the other chats go on
+
 
 Third-party exceptions are mapped at the boundary with `raise ... from exc`; nothing below
 turns a failure into `None`, `{}` or a default intent.
@@ -165,6 +172,14 @@ class StateError(OzonbotError):
     """Redis is unreachable or timed out: nothing is lost, the work waits and retries."""
 
 
+class StateLostError(StateError):
+    """Redis no longer holds `structure` (data loss); it was re-created, what it held is gone."""
+
+    def __init__(self, structure: str, message: str) -> None:
+        super().__init__(f"{structure}: {message}")
+        self.structure = structure
+
+
 class ReviewError(OzonbotError):
     """A review export/import file or an NLU data file is unreadable or has the wrong shape."""
 
@@ -192,3 +207,12 @@ class TelegramDeliveryError(OzonbotError):
 
 class TelegramRejectedError(TelegramDeliveryError):
     """Telegram answered 400 to this request; the caller skips it instead of retrying forever."""
+
+
+class TelegramForbiddenError(TelegramDeliveryError):
+    """Telegram takes nothing for `chat_id` until people fix it (add the bot back, correct the
+    chat id, grant the right to post); other chats are not affected."""
+
+    def __init__(self, message: str, *, chat_id: int) -> None:
+        super().__init__(message)
+        self.chat_id = chat_id

@@ -50,7 +50,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.errors import OzonMalformedError
 from bot.ozon.parsing import Node
-from bot.sandbox import render
+from bot.sandbox import drill_faults, render
 from bot.sandbox.openapi import OpenApiSpec
 from bot.sandbox.seed import SeedError
 from bot.sandbox.seller import OPERATIONS, Operation
@@ -119,6 +119,7 @@ def create_app(
     for method, operation in OPERATIONS.items():
         app.router.add_post(method, _seller_handler(method, operation))
     _add_control_routes(app)
+    drill_faults.install(app)  # one chat's or one shop's faults (docs/drills.md)
     return app
 
 

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any, NoReturn
 
 from pydantic import BaseModel, ConfigDict
 from redis.asyncio.client import Pipeline
+from redis.exceptions import ResponseError
 
+from bot.errors import StateLostError
 from bot.guard.types import CheckResult
 from bot.models import Mode
 from bot.state.keys import (
     OUTAGE_MEMORY_S,
     OUTBOX_DONE_S,
     OUTBOX_GROUP,
+    OUTBOX_HELD_S,
     STATS_S,
     STREAM_MAXLEN,
     Keys,
@@ -263,11 +268,38 @@ class EscalationStore:
         return [e for e in found if e.is_open]
 
 
+@dataclass(frozen=True, slots=True)
+class OutboxStatus:
+    """What the outbox stream holds for staff right now (for `/healthz` and the metrics)."""
+
+    group: bool
+    """The consumer group exists; without it nothing is delivered."""
+    pending: int
+    """Read by the console but not acknowledged (a try failed, or it is being delivered)."""
+    unread: int | None
+    """Not yet read by the console (None: Redis cannot tell after a trim)."""
+    oldest_age_s: float | None
+    """Age of the oldest entry pending or unread; None when there is none."""
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """Notifications set aside for one staff chat that cannot take them now."""
+
+    count: int
+    oldest: datetime | None
+
+
 class Outbox:
     """Staff notifications waiting for delivery (a Redis stream with one consumer group).
 
     Delivery is at-least-once from the stream; `done` markers keyed by the notification id make
     the visible effect once: a notification already delivered is acknowledged, not re-sent.
+    A staff chat that cannot take notifications now gets its own list (`hold`): the stream is
+    acknowledged in the same transaction, so that chat never blocks the others and loses nothing.
+
+    A missing consumer group (Redis lost its data, or the stream was deleted and re-created by
+    the next `add`) is re-created by `read`/`reclaim`, which then raise `StateLostError`.
     """
 
     def __init__(self, redis: Redis, keys: Keys) -> None:
@@ -276,9 +308,11 @@ class Outbox:
 
     @mapped
     async def ensure_group(self) -> None:
+        # From the stream's start: after a loss the stream holds only what was added since, and
+        # if it survived its old entries are acknowledged unseen through their `done` markers.
         try:
             await self._r.xgroup_create(self._k.outbox, OUTBOX_GROUP, id="0", mkstream=True)
-        except Exception as exc:  # redis answers BUSYGROUP when the group exists
+        except ResponseError as exc:  # redis answers BUSYGROUP when the group exists
             if "BUSYGROUP" not in str(exc):
                 raise
 
@@ -295,9 +329,12 @@ class Outbox:
     async def read(
         self, consumer: str, *, count: int = 10, block_ms: int = 1000
     ) -> list[tuple[str, Notification]]:
-        reply = await self._r.xreadgroup(
-            OUTBOX_GROUP, consumer, {self._k.outbox: ">"}, count=count, block=block_ms
-        )
+        try:
+            reply = await self._r.xreadgroup(
+                OUTBOX_GROUP, consumer, {self._k.outbox: ">"}, count=count, block=block_ms
+            )
+        except ResponseError as exc:
+            await self._recreate_group(exc)
         return _entries(reply)
 
     @mapped
@@ -313,10 +350,21 @@ class Outbox:
     ) -> list[tuple[str, Notification]]:
         """Entries delivered but not acknowledged for `min_idle_ms` (a failed try or a dead
         consumer) come back to `consumer`: this is the retry path."""
-        reply = await self._r.xautoclaim(
-            self._k.outbox, OUTBOX_GROUP, consumer, min_idle_ms, start_id="0-0", count=count
-        )
+        try:
+            reply = await self._r.xautoclaim(
+                self._k.outbox, OUTBOX_GROUP, consumer, min_idle_ms, start_id="0-0", count=count
+            )
+        except ResponseError as exc:
+            await self._recreate_group(exc)
         return _parse_pairs(reply[1])
+
+    async def _recreate_group(self, exc: ResponseError) -> NoReturn:
+        if not str(exc).startswith("NOGROUP"):
+            raise exc
+        await self.ensure_group()
+        raise StateLostError(
+            "outbox consumer group", "was missing (Redis lost data, or the stream was deleted)"
+        ) from exc
 
     @mapped
     async def ack(self, entry_id: str) -> None:
@@ -330,13 +378,88 @@ class Outbox:
     async def mark_done(self, notification_id: str) -> None:
         await self._r.set(self._k.outbox_done(notification_id), "1", ex=OUTBOX_DONE_S)
 
+    # --- notifications held for one staff chat --------------------------------------------
+
+    @mapped
+    async def hold(self, staff_chat: int, entry_id: str, notification: Notification) -> None:
+        """Set the stream entry aside for `staff_chat`: appended to its list and acknowledged
+        in one transaction, so it is in exactly one of the two places."""
+        key = self._k.outbox_held(staff_chat)
+        async with self._r.pipeline(transaction=True) as pipe:
+            pipe.rpush(key, notification.model_dump_json())
+            pipe.expire(key, OUTBOX_HELD_S)
+            pipe.xack(self._k.outbox, OUTBOX_GROUP, entry_id)
+            await pipe.execute()
+
+    @mapped
+    async def held(self, staff_chat: int, *, count: int = 10) -> list[tuple[str, Notification]]:
+        """The oldest `count` held for `staff_chat`: (the stored entry, the notification)."""
+        raw = await self._r.lrange(self._k.outbox_held(staff_chat), 0, count - 1)
+        return [(str(item), Notification.model_validate_json(item)) for item in raw]
+
+    @mapped
+    async def release(self, staff_chat: int, stored: str) -> None:
+        """Forget one held entry (delivered); by value, so a second remover finds nothing."""
+        await self._r.lrem(self._k.outbox_held(staff_chat), 1, stored)
+
+    @mapped
+    async def held_for(self, staff_chats: Iterable[int]) -> dict[int, Held]:
+        chats = list(staff_chats)
+        async with self._r.pipeline(transaction=False) as pipe:
+            for chat in chats:
+                pipe.llen(self._k.outbox_held(chat))
+                pipe.lindex(self._k.outbox_held(chat), 0)
+            replies = await pipe.execute()
+        result: dict[int, Held] = {}
+        for chat, count, first in zip(chats, replies[::2], replies[1::2], strict=True):
+            oldest = Notification.model_validate_json(first).created_at if first else None
+            result[chat] = Held(count=int(count), oldest=oldest)
+        return result
+
+    # --- state for /healthz and the metrics ---------------------------------------------
+
     @mapped
     async def pending_count(self) -> int:
+        return (await self.status()).pending
+
+    @mapped
+    async def status(self) -> OutboxStatus:
+        """The group's state, read without changing anything (never re-creates the group)."""
+        group = await self._group_info()
+        if group is None:
+            return OutboxStatus(group=False, pending=0, unread=None, oldest_age_s=None)
+        summary = await self._r.xpending(self._k.outbox, OUTBOX_GROUP)
+        pending = int(summary["pending"])
+        first_unread = await self._r.xrange(
+            self._k.outbox, min=f"({group['last-delivered-id']}", count=1
+        )
+        ids = [str(summary["min"])] if pending else []
+        ids += [str(entry_id) for entry_id, _ in first_unread or []]
+        lag = group.get("lag")
+        return OutboxStatus(
+            group=True,
+            pending=pending,
+            unread=None if lag is None else int(lag),
+            oldest_age_s=await self._age_s(min(ids, key=_id_ms)) if ids else None,
+        )
+
+    async def _group_info(self) -> dict[str, Any] | None:
         try:
-            info = await self._r.xpending(self._k.outbox, OUTBOX_GROUP)
-        except Exception:  # no group yet: nothing pending
-            return 0
-        return int(info["pending"]) if isinstance(info, dict) else 0
+            groups = await self._r.xinfo_groups(self._k.outbox)
+        except ResponseError as exc:  # "no such key": the stream itself is gone
+            if "no such key" not in str(exc).lower():
+                raise
+            return None
+        return next((g for g in groups if g["name"] == OUTBOX_GROUP), None)
+
+    async def _age_s(self, entry_id: str) -> float:
+        # Redis's clock, not ours: entry ids carry the time of the Redis server that added them.
+        seconds, micros = await self._r.time()
+        return max(0.0, seconds + micros / 1e6 - _id_ms(entry_id) / 1000)
+
+
+def _id_ms(entry_id: str) -> int:
+    return int(entry_id.partition("-")[0])
 
 
 def _entries(reply: object) -> list[tuple[str, Notification]]:

@@ -28,6 +28,9 @@ Layout (`{p}` prefix, `{s}` shop id, `{c}` Ozon chat id):
     {p}:esc:chat:{s}:{c}           string  the open escalation of a chat (one card per chat)
     {p}:outbox                     stream  staff notifications to deliver; group `staff`
     {p}:outbox:done:{id}           string  notification already delivered (idempotency)
+    {p}:outbox:held:{tg}           list    notifications for staff chat {tg} while it cannot take
+                                           them (parked, or a 429): delivered in order once it
+                                           can (OUTBOX_HELD_S after the last one held)
     {p}:tg:offset                  string  Telegram update offset
     {p}:tg:lock                    string  which worker runs the staff console (owner, PX)
     {p}:tg:msg:{chat}:{message}    string  which escalation a staff-chat message belongs to (cards,
@@ -35,6 +38,11 @@ Layout (`{p}` prefix, `{s}` shop id, `{c}` Ozon chat id):
     {p}:tg:reply:{chat}:{user}     string  "reply" pressed: that user's next message goes to this
                                            escalation (TTL)
     {p}:tg:fix:{token}             string  a corrected text offered to staff, awaiting a tap (TTL)
+    {p}:tg:parked:{tg}             string  staff chat {tg} refuses the bot (kicked, not found):
+                                           why, since when, alerted; gone when a delivery there
+                                           succeeds (TG_PARKED_S, renewed by every failed probe)
+    {p}:tg:wait:{tg}               string  write nothing to staff chat {tg} until this expires
+                                           (a 429's retry_after, or the re-probe of a parked chat)
     {p}:shop:{s}:paused            string  kill switch: no auto-replies for the shop
     {p}:shop:{s}:mode              string  mode override JSON {mode, until}
     {p}:shop:{s}:premium-missing   string  set when Ozon refused a write for lack of Premium
@@ -75,6 +83,8 @@ STREAM_MAXLEN = 100_000
 TG_MESSAGE_S = 30 * 24 * 3600
 TG_REPLY_S = 15 * 60
 TG_FIX_S = 24 * 3600
+OUTBOX_HELD_S = 30 * 24 * 3600
+TG_PARKED_S = 30 * 24 * 3600
 ATTRIBUTE_NAMES_S = 7 * 24 * 3600
 """Ozon renames attributes rarely (and pushes TYPE_DESCRIPTION_CATEGORY_TREE_CHANGED when it
 does); a week keeps `/v1/description-category/attribute` calls to a few per category."""
@@ -155,6 +165,9 @@ class Keys:
     def outbox_done(self, notification_id: str) -> str:
         return self._k("outbox", "done", notification_id)
 
+    def outbox_held(self, staff_chat: int) -> str:
+        return self._k("outbox", "held", str(staff_chat))
+
     @property
     def telegram_offset(self) -> str:
         return self._k("tg", "offset")
@@ -171,6 +184,13 @@ class Keys:
 
     def telegram_fix(self, token: str) -> str:
         return self._k("tg", "fix", token)
+
+    def telegram_parked(self, staff_chat: int) -> str:
+        return self._k("tg", "parked", str(staff_chat))
+
+    def telegram_wait(self, staff_chat: int) -> str:
+        return self._k("tg", "wait", str(staff_chat))
+
 
     # shop switches
     def shop_paused(self, shop: str) -> str:

@@ -56,6 +56,27 @@ class Metrics:
         self.outbox_pending = Gauge(
             "ozonbot_outbox_pending", "Staff notifications not yet delivered", registry=r
         )
+        self.telegram_refusals = Counter(
+            "ozonbot_telegram_refusals",
+            "Staff chat writes Telegram refused: forbidden (parked) or rate_limited",
+            ["chat", "reason"],
+            registry=r,
+        )
+        self.telegram_parked = Gauge(
+            "ozonbot_telegram_parked", "1 while a staff chat refuses the bot", ["chat"], registry=r
+        )
+        self.outbox_held = Gauge(
+            "ozonbot_outbox_held",
+            "Staff notifications waiting for a chat that cannot take them now",
+            ["chat"],
+            registry=r,
+        )
+        self.state_lost = Counter(
+            "ozonbot_state_lost",
+            "Redis structures found missing (data loss) and re-created",
+            ["structure"],
+            registry=r,
+        )
         self.dependency_down = Counter(
             "ozonbot_dependency_failures",
             "Turns postponed because a service was down",

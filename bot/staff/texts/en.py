@@ -111,6 +111,14 @@ STRINGS: dict[str, str] = {
     "reminder.again": "Still waiting for a person: {reason}, {age}.",
     "reminder.owner": "@{owner}, this chat has waited {age} without an answer ({reason}).",
     "reminder.urgent": "Ozon's reply window closes in {left}. Answer now or it is lost.",
+    "console.parked": (
+        "\u26a0\ufe0f The bot cannot write to staff chat {chat} ({shops}): {reason}. Its "
+        "notifications are kept and delivered once it can: add the bot to that chat again, "
+        "or correct the chat id in the configuration."
+    ),
+    "console.unparked": (
+        "Staff chat {chat} ({shops}) takes the bot's messages again; what waited follows there."
+    ),
     # masks and durations
     "mask.phone": "[phone]",
     "mask.email": "[e-mail]",

@@ -93,6 +93,11 @@ STRINGS: dict[str, str] = {
     "reminder.again": "仍在等待人工处理：{reason}，{age}。",
     "reminder.owner": "@{owner}，该聊天已等待 {age} 未回复（{reason}）。",
     "reminder.urgent": "Ozon 回复时限将在 {left} 后关闭，请立即回复。",
+    "console.parked": (
+        "\u26a0\ufe0f 机器人无法在员工群 {chat}（{shops}）发消息：{reason}。"
+        "该群的通知已保留，恢复后送达：请把机器人重新加入该群，或在配置中更正群 id。"
+    ),
+    "console.unparked": "员工群 {chat}（{shops}）又可以接收机器人的消息了；积压的通知随后送达。",
     "mask.phone": "[电话]",
     "mask.email": "[邮箱]",
     "dur.min": "{m} 分钟",
