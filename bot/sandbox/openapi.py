@@ -8,6 +8,7 @@ Reconciling the file with what Ozon really sends (README "Changes and traps", wh
 - 64-bit integers (`format: int64/uint64`) also accept decimal strings: Ozon's gateway encodes
   them the protobuf-JSON way, and its own examples send `"message_id": "3000000000817031942"`.
 - `has_next` also accepts the strings "true"/"false".
+- A `pattern` starting with a space is a human template (2026-10 file), not a regex: dropped.
 - Upper-case `OPENED`/`BUYER_SELLER`: the file types `chat_status`/`chat_type` as plain strings
   (no enum), so nothing needs changing.
 - OpenAPI 3.0 is validated as JSON Schema draft 4 (its base): `$ref` replaces its siblings;
@@ -76,6 +77,10 @@ def _reconcile(node: Any) -> Any:
     if node.get("type") == "integer" and node.get("format") in _LENIENT_INTEGER_FORMATS:
         digits = {"type": "string", "pattern": "^-?[0-9]+$"}
         return {"anyOf": [{"type": "integer"}, digits]}
+    if str(node.get("pattern", "")).startswith(" "):
+        # openapi-2026-10.json writes human templates there (" YYYY-MM-DDThh:mm:ssZ",
+        # " +7(XXX)XXX-XX-XX"), not regular expressions: nothing real would match them.
+        node = {key: value for key, value in node.items() if key != "pattern"}
     properties = node.get("properties")
     if isinstance(properties, dict) and "has_next" in properties:
         properties["has_next"] = {"anyOf": [{"type": "boolean"}, {"enum": ["true", "false"]}]}

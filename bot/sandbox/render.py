@@ -113,6 +113,7 @@ def fbs_posting(shop: Shop, posting: SeedPosting) -> Json:
 
 def fbo_posting(shop: Shop, posting: SeedPosting) -> Json:
     result = _posting_common(shop, posting)
+    result["analytics_data"] = _fbo_analytics(posting)
     if posting.cancel_reason:
         result["cancel_reason_id"] = 0
     return {"result": result}
@@ -122,7 +123,7 @@ def _posting_common(shop: Shop, posting: SeedPosting) -> Json:
     result: Json = {
         "posting_number": posting.posting_number,
         "order_number": posting.order,
-        "order_id": _order_id(posting.order),
+        "order_id": order_id(posting.order),
         "status": posting.status,
         "products": [_posting_product(shop, item.sku, item.quantity) for item in posting.items],
     }
@@ -131,7 +132,7 @@ def _posting_common(shop: Shop, posting: SeedPosting) -> Json:
     return result
 
 
-def _order_id(order_number: str) -> int:
+def order_id(order_number: str) -> int:
     digits = "".join(ch for ch in order_number if ch.isdigit())
     return int(digits or 0)
 
@@ -154,6 +155,17 @@ def _fbs_analytics(posting: SeedPosting) -> Json:
         # A delivery window of 10:00-21:00 Moscow time (07:00-18:00 UTC) on the seeded day.
         analytics["delivery_date_begin"] = moment(_on(posting.delivery_date, time(7, 0)))
         analytics["delivery_date_end"] = moment(_on(posting.delivery_date, time(18, 0)))
+    return analytics
+
+
+def _fbo_analytics(posting: SeedPosting) -> Json:
+    """FBO has no delivery window; Ozon fills `client_delivery_date_*` (the day by which the
+    order is expected) for Ozon Доставка, and leaves them out otherwise."""
+    analytics: Json = {"delivery_type": "PVZ"}
+    if posting.delivery_date is None:
+        return analytics
+    analytics["client_delivery_date_begin"] = moment(_on(posting.delivery_date, time(7, 0)))
+    analytics["client_delivery_date_end"] = moment(_on(posting.delivery_date, time(18, 0)))
     return analytics
 
 

@@ -28,6 +28,7 @@ from bot.ozon.schemas import (
     Dimensions,
     Posting,
     PostingProduct,
+    PostingsPage,
     ProductAttributes,
     ProductInfo,
     ReturnItem,
@@ -186,8 +187,13 @@ def posting(
     delivery_date: date | None = date(2026, 11, 25),
     tracking_number: str | None = "RU123456789",
     sku: str | None = None,
+    product_name: str = "",
 ) -> Posting:
-    products = () if sku is None else (PostingProduct(sku=sku, name="", offer_id="", quantity=1),)
+    products = (
+        ()
+        if sku is None
+        else (PostingProduct(sku=sku, name=product_name, offer_id="", quantity=1),)
+    )
     return Posting(
         posting_number=number,
         order_number=number.rsplit("-", 1)[0],
@@ -284,6 +290,18 @@ class FakeOzon:
             raise OzonNotFoundError("/v2/posting/fbo/get", "POSTING_NOT_FOUND", status=404)
         return self.fbo[posting_number]
 
+    async def fbs_postings_of_orders(
+        self, order_numbers: Sequence[str], *, since: datetime, to: datetime, limit: int = 50
+    ) -> PostingsPage:
+        self._call("fbs_postings_of_orders", ",".join(order_numbers))
+        return _page(self.fbs, order_numbers)
+
+    async def fbo_postings_of_orders(
+        self, order_numbers: Sequence[str], *, limit: int = 50
+    ) -> PostingsPage:
+        self._call("fbo_postings_of_orders", ",".join(order_numbers))
+        return _page(self.fbo, order_numbers)
+
     async def returns(
         self, *, posting_numbers: Sequence[str] = (), limit: int = 100, last_id: str | None = None
     ) -> ReturnsPage:
@@ -310,3 +328,8 @@ class FakeOzon:
     ) -> tuple[ProductAttributes, ...]:
         self._call("product_attributes", ",".join(skus))
         return tuple(self.cards[s] for s in skus if s in self.cards)
+
+
+def _page(postings: dict[str, Posting], order_numbers: Sequence[str]) -> PostingsPage:
+    found = tuple(p for _, p in sorted(postings.items()) if p.order_number in order_numbers)
+    return PostingsPage(postings=found, has_next=False, cursor=None)

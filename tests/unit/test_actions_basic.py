@@ -182,3 +182,10 @@ async def test_escalate_works_for_an_unknown_shop() -> None:
         Escalate, FakeOzon(), shop="gone", slots={"escalation_reason": "spam"}
     )
     assert said.payload["reason"] == "spam"
+
+
+async def test_asking_where_to_send_a_return_gets_the_hand_over_answer() -> None:
+    """After the steps, "куда отправлять?" is a question of its own: where the item goes."""
+    said, _ = await run_action(ReturnInfo, FakeOzon(), "а куда её отправлять, какой адрес?")
+    assert said.payload["key"] == "return.where"
+    assert "пункт выдачи" in said.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from rasa_sdk.executor import CollectingDispatcher
@@ -11,6 +12,7 @@ from bot.errors import OzonAuthError, OzonServerError, OzonTimeoutError
 from tests.unit.actions_fakes import FakeOzon, deps, posting, run_action, tracker
 
 NUMBER = "57195475-0050-3"
+TODAY = date(2026, 11, 21)
 ASK: dict[str, Any] = {"entities": [("posting_number", NUMBER)]}
 
 
@@ -122,11 +124,14 @@ async def test_posting_from_the_slot() -> None:
     assert said.payload["key"] == "delivery.delivering"
 
 
-async def test_order_number_in_chat_context_means_its_first_posting() -> None:
+async def test_an_order_of_one_posting_is_listed_in_two_calls_and_described() -> None:
     first = "57195475-0050-1"
     ozon = FakeOzon(fbs={first: posting(first)})
     said, _ = await run_action(DeliveryStatus, ozon, order_number="57195475-0050")
-    assert ozon.calls == [("fbs_posting", first)]
+    assert ozon.calls == [
+        ("fbs_postings_of_orders", "57195475-0050"),
+        ("fbo_postings_of_orders", "57195475-0050"),
+    ]
     assert said.payload["facts"]["posting_number"] == first
 
 
@@ -229,9 +234,8 @@ async def test_cancel_of_an_unknown_posting_explains_the_procedure() -> None:
 
 
 async def test_an_order_number_finds_the_posting_holding_the_chats_product() -> None:
-    """The chat's context names the order; its postings are probed, the product's one wins."""
+    """For a cancel or a return one posting is needed: the chat's product picks it."""
     from bot.dialogue.actions.postings import resolve_posting
-    from tests.unit.actions_fakes import FakeOzon, posting
 
     ozon = FakeOzon(
         fbs={
@@ -239,10 +243,77 @@ async def test_an_order_number_finds_the_posting_holding_the_chats_product() -> 
             "57195475-0050-3": posting("57195475-0050-3", sku="1234567890"),
         }
     )
-    found = await resolve_posting(ozon, "57195475-0050", "1234567890")
+    found = await resolve_posting(ozon, "57195475-0050", "1234567890", TODAY)
     assert found is not None
     assert found.posting_number == "57195475-0050-3"
-    first = await resolve_posting(ozon, "57195475-0050", None)
+    first = await resolve_posting(ozon, "57195475-0050", None, TODAY)
     assert first is not None
     assert first.posting_number == "57195475-0050-1"
-    assert await resolve_posting(ozon, "11111111-0001", None) is None
+    assert await resolve_posting(ozon, "11111111-0001", None, TODAY) is None
+
+
+# --- orders split into several postings ------------------------------------------------------
+
+ORDER = "57195475-0050"
+
+
+def split_order() -> FakeOzon:
+    """Headphones delivered in -1, a phone case still on its way in -2."""
+    return FakeOzon(
+        fbs={
+            f"{ORDER}-1": posting(
+                f"{ORDER}-1", status="delivered", substatus="", sku="111", product_name="Наушники"
+            ),
+            f"{ORDER}-2": posting(f"{ORDER}-2", sku="222", product_name="Чехол для iPhone 13"),
+        }
+    )
+
+
+async def test_received_one_part_means_the_posting_still_coming() -> None:
+    ozon = split_order()
+    said, _ = await run_action(
+        DeliveryStatus, ozon, "одну коробку получила, а где вторая?", order_number=ORDER, sku="111"
+    )
+    assert said.payload["facts"]["posting_number"] == f"{ORDER}-2"
+    assert "доставлен" not in said.text
+
+
+async def test_the_product_named_picks_its_posting() -> None:
+    said, _ = await run_action(
+        DeliveryStatus, split_order(), "когда привезут чехол?", order_number=ORDER, sku="111"
+    )
+    assert said.payload["facts"]["posting_number"] == f"{ORDER}-2"
+
+
+async def test_an_unclear_question_about_a_split_order_lists_each_posting() -> None:
+    said, _ = await run_action(
+        DeliveryStatus, split_order(), "где мой заказ?", order_number=ORDER, sku="111"
+    )
+    assert said.payload["key"] == "delivery.several_postings"
+    assert said.payload["facts"]["postings"] == f"{ORDER}-1:delivered, {ORDER}-2:delivering"
+    assert f"{ORDER}-1" in said.text
+    assert f"{ORDER}-2" in said.text
+    assert "«Наушники»" in said.text
+    assert "25 ноября" in said.text
+    assert "RU123456789" not in said.text  # a list stays short: no tracking sentences
+
+
+# --- dates and tracking as Ozon gives them ----------------------------------------------------
+
+
+async def test_an_fbo_date_is_said_as_expected_by_that_day() -> None:
+    fbo = posting(NUMBER, scheme="fbo", substatus="", tracking_number=None)
+    said, _ = await run_action(
+        DeliveryStatus, FakeOzon(fbo={NUMBER: fbo}), "когда привезут?", **ASK
+    )
+    assert "25 ноября" in said.text
+    assert "до 25 ноября" in said.text or "не позднее 25 ноября" in said.text
+
+
+async def test_asking_for_tracking_where_ozon_gives_none_says_so() -> None:
+    fbo = posting(NUMBER, scheme="fbo", substatus="", tracking_number=None)
+    ozon = FakeOzon(fbo={NUMBER: fbo})
+    said, _ = await run_action(DeliveryStatus, ozon, "а трек-номер какой?", **ASK)
+    assert "трек-номер" in said.text.lower()
+    plain, _ = await run_action(DeliveryStatus, ozon, "где заказ?", **ASK)
+    assert "трек" not in plain.text.lower()

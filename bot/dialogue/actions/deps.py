@@ -16,7 +16,13 @@ from typing import Protocol
 from bot.config import Settings, ShopConfig
 from bot.knowledge import Knowledge
 from bot.ozon.client import OzonHttp
-from bot.ozon.schemas import Posting, ProductAttributes, ProductInfo, ReturnsPage
+from bot.ozon.schemas import (
+    Posting,
+    PostingsPage,
+    ProductAttributes,
+    ProductInfo,
+    ReturnsPage,
+)
 
 DEFAULT_KNOWLEDGE_DIR = Path("knowledge")
 
@@ -27,6 +33,14 @@ class OzonReader(Protocol):
     async def fbs_posting(self, posting_number: str) -> Posting: ...
 
     async def fbo_posting(self, posting_number: str) -> Posting: ...
+
+    async def fbs_postings_of_orders(
+        self, order_numbers: Sequence[str], *, since: datetime, to: datetime, limit: int = 50
+    ) -> PostingsPage: ...
+
+    async def fbo_postings_of_orders(
+        self, order_numbers: Sequence[str], *, limit: int = 50
+    ) -> PostingsPage: ...
 
     async def returns(
         self, *, posting_numbers: Sequence[str] = (), limit: int = 100, last_id: str | None = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.dialogue.actions.base import OzonbotAction
 from bot.dialogue.actions.context import Context
 from bot.dialogue.actions.deps import OzonReader
@@ -21,7 +23,9 @@ class ReturnInfo(OzonbotAction):
         existing = await find_return(context.ozon, number) if number else None
         if existing is None:
             facts = {"return_window_days": window} | ({"posting_number": number} if number else {})
-            return Outcome(Reply("return.procedure", facts), text=context.say("return.procedure"))
+            # "Куда отправлять?" after the steps is its own question, with its own answer.
+            key = "return.where" if asks_where_to_send(context.turn.text) else "return.procedure"
+            return Outcome(Reply(key, facts), text=context.say(key))
         facts = {
             "posting_number": existing.posting_number,
             "return_id": existing.id,
@@ -39,8 +43,21 @@ class ReturnInfo(OzonbotAction):
         reference = context.turn.posting_reference()
         if reference is None or context.turn.posting_number() is not None:
             return reference
-        posting = await resolve_posting(context.ozon, reference, context.turn.sku())
+        posting = await resolve_posting(
+            context.ozon, reference, context.turn.sku(), context.today, context.turn.text
+        )
         return posting.posting_number if posting else None
+
+
+_WHERE = re.compile(
+    r"\bкуда\b|адрес|\bгде\s+(?:сда|отда|отправ)|пункт\w*\s+(?:приема|приёма|возврат)|"
+    r"\bwhere\b|\baddress\b|\bdrop\s+(?:it\s+)?off\b",
+    re.IGNORECASE,
+)
+
+
+def asks_where_to_send(text: str) -> bool:
+    return bool(_WHERE.search(text))
 
 
 async def find_return(ozon: OzonReader, posting_number: str) -> ReturnItem | None:
