@@ -3,6 +3,7 @@
     console = StaffConsole.build(app)      # App._start_console()
     await console.start()                  # delivery loop + update loop, in the background
     await console.stop()                   # both loops end between two steps; session closed
+    await console.health()                 # for /healthz: lock owner, outbox, parked chats
 
 Two loops share one Bot API session: `Delivery` posts and edits cards from the outbox,
 `UpdateLoop` handles what staff do (buttons, replies, commands). Telegram serves updates to one
@@ -25,13 +26,14 @@ from bot.config import ShopConfig, TelegramSettings
 from bot.errors import ConfigError, StateError
 from bot.staff.actions import ConsoleActions
 from bot.staff.commands import ConsoleCommands
-from bot.staff.delivery import Backoff, Delivery, sleep_unless
+from bot.staff.delivery import PROBE_S, Backoff, Delivery, sleep_unless
 from bot.staff.handlers import build_dispatcher
 from bot.staff.setup import ConsoleSetup
 from bot.staff.telegram import TelegramApi
 from bot.staff.updates import UpdateLoop
 from bot.state.console import ConsoleStore
 from bot.state.escalations import ControlStore, EscalationStore, Outbox
+from bot.worker.metrics import Metrics
 from bot.worker.staffops import StaffOps
 
 if TYPE_CHECKING:
@@ -60,6 +62,9 @@ class ConsoleParts:
     """How long one outbox read waits for news; `stop()` waits at most this long for it."""
     lock_ttl_ms: int = 60_000
     lock_renew_s: float = 15.0
+    metrics: Metrics | None = None
+    probe_s: float = PROBE_S
+    """How often a staff chat that refuses the bot is tried again."""
 
 
 @dataclass
@@ -93,6 +98,7 @@ class StaffConsole:
                 clock=app.clock,
                 warn_window=timedelta(minutes=worker.reply_window_warn_min),
                 consumer=f"console-{app.worker_id}",
+                metrics=app.metrics,
             )
         )
 
@@ -117,6 +123,9 @@ class StaffConsole:
             store=parts.store,
             consumer=parts.consumer,
             backoff=Backoff(first_s=parts.retry_first_s),
+            metrics=parts.metrics,
+            probe_s=parts.probe_s,
+            alert_chat=parts.telegram.alert_chat_id,
         )
         updates = UpdateLoop(
             api=api,
@@ -142,6 +151,17 @@ class StaffConsole:
     def leading(self) -> bool:
         """This worker holds the console lock (its loops run)."""
         return self._leading.is_set()
+
+    async def health(self) -> dict[str, object]:
+        """The console for `/healthz`, read from Redis (right on any worker): who runs it,
+        the outbox, and the staff chats that cannot take messages; `ok` False when staff
+        would get nothing (no consumer group, or the oldest notification waits too long)."""
+        delivery = await self.delivery.health()
+        return {
+            **delivery.as_json(),
+            "owner": await self.store.console_owner(),
+            "leading_here": self.leading,
+        }
 
     async def start(self) -> None:
         await self.outbox.ensure_group()

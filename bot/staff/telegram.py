@@ -3,9 +3,13 @@
 Every call the console makes to Telegram goes through `TelegramApi`, which turns aiogram's
 exceptions into ours at the boundary:
 
-- 429 → `TelegramDeliveryError(retry_after=...)`; network errors, 5xx, an unreadable answer,
-  401/403/404 and "chat not found" (the bot is not in the chat yet: a configuration problem
-  people fix) → `TelegramDeliveryError`: the caller retries with backoff;
+- a chat that will take nothing from the bot until people act: 403 (kicked, not a member,
+  blocked), 400 "chat not found", no right to post, a group upgraded to a supergroup →
+  `TelegramForbiddenError(chat_id=...)`: the caller parks that chat, the others go on;
+- 429 → `TelegramDeliveryError(retry_after=...)`: Telegram limits each chat on its own
+  (about 20 messages a minute in a group), so the caller waits for that chat only;
+- network errors, 5xx, 401, an unreadable answer → `TelegramDeliveryError`: the caller
+  retries with backoff;
 - any other 400 → `TelegramRejectedError`: the same request would be refused again.
 
 The token is part of every request URL. aiogram's messages do not contain the URL, but the
@@ -27,8 +31,10 @@ from aiogram.exceptions import (
     AiogramError,
     TelegramAPIError,
     TelegramBadRequest,
+    TelegramMigrateToChat,
     TelegramRetryAfter,
 )
+from aiogram.exceptions import TelegramForbiddenError as AiogramForbiddenError
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import (
@@ -39,11 +45,20 @@ from aiogram.types import (
     Update,
 )
 
-from bot.errors import TelegramDeliveryError, TelegramRejectedError
+from bot.errors import TelegramDeliveryError, TelegramForbiddenError, TelegramRejectedError
 from bot.staff.cards import Rows
 
 T = TypeVar("T")
-_RETRYABLE_400 = ("chat not found", "not enough rights", "bot was kicked", "group chat was")
+# 400s that mean the chat, not the request, is the problem (Telegram's own descriptions).
+_CHAT_REFUSED_400 = (
+    "chat not found",
+    "not enough rights",
+    "have no rights",
+    "bot was kicked",
+    "bot is not a member",
+    "group chat was",
+    "chat_write_forbidden",
+)
 _GONE = ("message to edit not found", "message can't be edited", "message_id_invalid")
 
 
@@ -111,7 +126,8 @@ class TelegramApi:
                 text=text,
                 reply_markup=keyboard(rows) if rows else None,
                 reply_parameters=reply,
-            )
+            ),
+            chat_id=chat_id,
         )
         return int(message.message_id)
 
@@ -120,7 +136,8 @@ class TelegramApi:
             await self._call(
                 self.bot.edit_message_text(
                     chat_id=chat_id, message_id=message_id, text=text, reply_markup=keyboard(rows)
-                )
+                ),
+                chat_id=chat_id,
             )
         except TelegramRejectedError as exc:
             return _edit_refusal(exc)
@@ -131,7 +148,8 @@ class TelegramApi:
             await self._call(
                 self.bot.edit_message_reply_markup(
                     chat_id=chat_id, message_id=message_id, reply_markup=keyboard(())
-                )
+                ),
+                chat_id=chat_id,
             )
         except TelegramRejectedError as exc:
             return _edit_refusal(exc)
@@ -158,17 +176,26 @@ class TelegramApi:
         # getUpdates answers 409 while a webhook is set; the console polls.
         await self._call(self.bot.delete_webhook(drop_pending_updates=False))
 
-    async def _call(self, request: Awaitable[T]) -> T:
+    async def _call(self, request: Awaitable[T], *, chat_id: int | None = None) -> T:
+        """Await `request`; `chat_id` is the chat it writes to (None: no chat, e.g. updates)."""
         try:
             return await request
         except TelegramRetryAfter as exc:
             raise TelegramDeliveryError(_describe(exc), retry_after=exc.retry_after) from exc
-        except TelegramBadRequest as exc:
-            if any(marker in exc.message.lower() for marker in _RETRYABLE_400):
-                raise TelegramDeliveryError(_describe(exc)) from exc
-            raise TelegramRejectedError(_describe(exc)) from exc
+        except (AiogramForbiddenError, TelegramMigrateToChat, TelegramBadRequest) as exc:
+            if chat_id is not None and _chat_refused(exc):
+                raise TelegramForbiddenError(_describe(exc), chat_id=chat_id) from exc
+            if isinstance(exc, TelegramBadRequest):
+                raise TelegramRejectedError(_describe(exc)) from exc
+            raise TelegramDeliveryError(_describe(exc)) from exc
         except AiogramError as exc:
             raise TelegramDeliveryError(_describe(exc)) from exc
+
+
+def _chat_refused(exc: TelegramAPIError) -> bool:
+    if isinstance(exc, AiogramForbiddenError | TelegramMigrateToChat):
+        return True
+    return any(marker in exc.message.lower() for marker in _CHAT_REFUSED_400)
 
 
 def _describe(exc: AiogramError) -> str:

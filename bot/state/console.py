@@ -5,14 +5,20 @@
 - who pressed "reply" and is about to type an answer;
 - corrected texts offered to staff and waiting for their confirmation;
 - the Telegram update offset, and which worker runs the console: Telegram allows one
-  `getUpdates` poller per bot, so with several workers one holds the console lock.
+  `getUpdates` poller per bot, so with several workers one holds the console lock;
+- staff chats that cannot take messages now: parked (Telegram refuses the bot there until people
+  act) or told to wait (a 429), so delivery to the other chats goes on.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
 from pydantic import BaseModel, ConfigDict
 
-from bot.state.keys import TG_FIX_S, TG_MESSAGE_S, TG_REPLY_S, Keys
+from bot.state.keys import TG_FIX_S, TG_MESSAGE_S, TG_PARKED_S, TG_REPLY_S, Keys
 from bot.state.redis import Redis, mapped, text
 
 
@@ -24,6 +30,27 @@ class PendingFix(BaseModel):
     escalation_id: str
     text: str
     user_id: int
+
+
+class ParkedChat(BaseModel):
+    """A staff chat Telegram refuses to let the bot write to, until a delivery there succeeds."""
+
+    model_config = ConfigDict(frozen=True)
+
+    reason: str
+    """Telegram's description ("Forbidden: bot was kicked from the supergroup chat")."""
+    since: datetime
+    alerted: bool = False
+    """Someone was told (in another chat); until then every re-probe tries to tell them."""
+
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    """What delivery must know about one staff chat before writing to it."""
+
+    parked: ParkedChat | None
+    wait_ms: int
+    """Write nothing before this many ms have passed (0: write now)."""
 
 
 _HOLD = """
@@ -97,3 +124,60 @@ class ConsoleStore:
     @mapped
     async def set_update_offset(self, offset: int) -> None:
         await self._r.set(self._k.telegram_offset, str(offset))
+
+    @mapped
+    async def console_owner(self) -> str | None:
+        """The worker that runs the console now (None: nobody holds the lock)."""
+        return text(await self._r.get(self._k.telegram_lock))
+
+    # --- staff chats that cannot take messages now -------------------------------------------
+
+    @mapped
+    async def park(
+        self, staff_chat: int, parked: ParkedChat, probe_ms: int
+    ) -> tuple[ParkedChat, bool]:
+        """Park `staff_chat` and wait `probe_ms` before trying it again; returns its parked
+        state (the first one's, if it was parked already) and whether it is newly parked."""
+        key = self._k.telegram_parked(staff_chat)
+        async with self._r.pipeline(transaction=True) as pipe:
+            pipe.set(key, parked.model_dump_json(), nx=True, ex=TG_PARKED_S)
+            pipe.get(key)
+            pipe.expire(key, TG_PARKED_S)
+            pipe.set(self._k.telegram_wait(staff_chat), "parked", px=probe_ms)
+            created, raw, _, _ = await pipe.execute()
+        return ParkedChat.model_validate_json(raw), bool(created)
+
+    @mapped
+    async def mark_alerted(self, staff_chat: int, parked: ParkedChat) -> None:
+        # XX: a chat unparked in the meantime stays unparked.
+        alerted = parked.model_copy(update={"alerted": True})
+        key = self._k.telegram_parked(staff_chat)
+        await self._r.set(key, alerted.model_dump_json(), xx=True, keepttl=True)
+
+    @mapped
+    async def unpark(self, staff_chat: int) -> ParkedChat | None:
+        """Forget that `staff_chat` was parked; returns what it was (None: it was not)."""
+        async with self._r.pipeline(transaction=True) as pipe:
+            pipe.getdel(self._k.telegram_parked(staff_chat))
+            pipe.delete(self._k.telegram_wait(staff_chat))
+            raw, _ = await pipe.execute()
+        return ParkedChat.model_validate_json(raw) if raw else None
+
+    @mapped
+    async def slow_down(self, staff_chat: int, wait_ms: int) -> None:
+        """Telegram asked for a pause in `staff_chat` (429): nothing goes there before it ends."""
+        await self._r.set(self._k.telegram_wait(staff_chat), "429", px=max(1, wait_ms))
+
+    @mapped
+    async def destinations(self, staff_chats: Iterable[int]) -> dict[int, Destination]:
+        chats = list(staff_chats)
+        async with self._r.pipeline(transaction=False) as pipe:
+            for chat in chats:
+                pipe.get(self._k.telegram_parked(chat))
+                pipe.pttl(self._k.telegram_wait(chat))
+            replies = await pipe.execute()
+        result: dict[int, Destination] = {}
+        for chat, raw, ttl in zip(chats, replies[::2], replies[1::2], strict=True):
+            parked = ParkedChat.model_validate_json(raw) if raw else None
+            result[chat] = Destination(parked=parked, wait_ms=max(0, int(ttl)))
+        return result

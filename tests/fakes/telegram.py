@@ -12,6 +12,11 @@ with long polling and offsets (an update is gone once a later offset confirms it
 is recorded (`calls`), so tests assert on what the bot really sent. Outages: `fail()` makes the
 next requests answer 503/429/400, `go_down()` refuses connections (the port is closed and kept
 connections are dropped) until `come_back()` reopens the same port.
+
+Per chat, as Telegram answers them: `kick(chat)` makes every request naming that chat answer 403
+"Forbidden: bot was kicked from the supergroup chat" and `lose(chat)` 400 "Bad Request: chat not
+found", both until `readmit(chat)`; `throttle(chat, seconds)` answers 429 with the seconds left
+as `retry_after` until they have passed. `refusals` counts what each chat was answered that way.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import math
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -84,6 +90,10 @@ class _Fault:
     retry_after: int
 
 
+_KICKED = (403, "Forbidden: bot was kicked from the supergroup chat")
+_NOT_FOUND = (400, "Bad Request: chat not found")
+
+
 @dataclass
 class FakeTelegram:
     token: str
@@ -96,6 +106,10 @@ class FakeTelegram:
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _message_ids: dict[int, itertools.count[int]] = field(default_factory=dict)
     _faults: dict[str, _Fault] = field(default_factory=dict)
+    _barred: dict[int, tuple[int, str]] = field(default_factory=dict)
+    _throttled: dict[int, float] = field(default_factory=dict)
+    refusals: dict[int, list[int]] = field(default_factory=dict)
+    """Per chat, the status of every request refused by `kick`, `lose` or `throttle`."""
     _new_update: asyncio.Event = field(default_factory=asyncio.Event)
     _closing: bool = False
     _down: bool = False
@@ -158,6 +172,22 @@ class FakeTelegram:
         """The next `count` calls of `method` ("*": any method but getUpdates) fail with
         `kind`: "503" (server error), "429" (Too Many Requests + retry_after), "400"."""
         self._faults[method] = _Fault(kind, count, retry_after)
+
+    def kick(self, chat_id: int) -> None:
+        """The bot was removed from `chat_id`: every request naming it answers 403."""
+        self._barred[chat_id] = _KICKED
+
+    def lose(self, chat_id: int) -> None:
+        """`chat_id` does not exist for the bot (a wrong id in the configuration): 400."""
+        self._barred[chat_id] = _NOT_FOUND
+
+    def readmit(self, chat_id: int) -> None:
+        """The bot is back in `chat_id` (or the chat exists again)."""
+        self._barred.pop(chat_id, None)
+
+    def throttle(self, chat_id: int, seconds: float) -> None:
+        """Requests naming `chat_id` answer 429 until `seconds` from now have passed."""
+        self._throttled[chat_id] = time.monotonic() + seconds
 
     # --- what people do ---------------------------------------------------------------
 
@@ -233,6 +263,9 @@ class FakeTelegram:
         fault = self._take_fault(method)
         if fault is not None:
             return _fault_response(fault)
+        refusal = self._refusal(params)
+        if refusal is not None:
+            return refusal
         handler = _METHODS.get(method.lower())
         if handler is None:
             return _error(404, "Not Found: method not found")
@@ -247,6 +280,24 @@ class FakeTelegram:
         if fault.count <= 0:
             del self._faults[key]  # type: ignore[arg-type]
         return fault
+
+    def _refusal(self, params: Json) -> web.Response | None:
+        """Telegram's answer for a chat the bot cannot write to now, or None."""
+        raw = params.get("chat_id")
+        if raw is None:
+            return None
+        chat_id = int(raw)
+        answer: web.Response | None = None
+        left = self._throttled.get(chat_id, 0.0) - time.monotonic()
+        if chat_id in self._barred:
+            status, description = self._barred[chat_id]
+            answer = _error(status, description)
+        elif left > 0:
+            wait = math.ceil(left)
+            answer = _error(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
+        if answer is not None:
+            self.refusals.setdefault(chat_id, []).append(answer.status)
+        return answer
 
     async def _get_me(self, params: Json) -> web.Response:
         return _ok(self._bot_json())
