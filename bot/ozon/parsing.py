@@ -36,7 +36,9 @@ from bot.ozon.schemas import (
     ProductAttributes,
     ProductDescription,
     ProductInfo,
+    Push,
     PushAvailability,
+    PushKind,
     PushUrl,
     PushUrls,
     ReturnItem,
@@ -451,6 +453,29 @@ def category_attribute_names(data: object, method: str) -> dict[int, str]:
         if name:
             names[item.need_integer("id")] = name
     return names
+
+
+# --- push notifications --------------------------------------------------------------------
+
+PUSH = "push"
+"""The `method` a malformed push is reported under."""
+
+
+def push(data: object) -> Push:
+    """A chat push's body; `OzonMalformedError` names what is missing. `chat_type` is folded
+    (`Buyer_Seller_Select` is `BUYER_SELLER_SELECT`); ids stay strings."""
+    body = root(data, PUSH)
+    kind = PushKind.parse(body.text("message_type", required=True))
+    chat_id = body.text("chat_id") if kind is not PushKind.PING else None
+    if kind is not PushKind.PING and kind is not PushKind.OTHER and not chat_id:
+        raise OzonMalformedError(PUSH, "$.chat_id: expected a non-empty string")
+    return Push(
+        kind=kind,
+        chat_id=chat_id or "",
+        chat_type=chat_type(body.text("chat_type")) if chat_id else ChatType.OTHER,
+        message_id=body.id("message_id"),
+        seller_id=body.id("seller_id"),
+    )
 
 
 # --- the key and push monitoring -----------------------------------------------------------

@@ -314,6 +314,34 @@ class ProductDescription:
     description: str
 
 
+# --- push notifications --------------------------------------------------------------------
+
+
+class PushKind(_TolerantEnum):
+    NEW_MESSAGE = "type_new_message"
+    UPDATE_MESSAGE = "type_update_message"
+    """The buyer edited a message: re-read it; a reply not yet sent is decided again."""
+    MESSAGE_READ = "type_message_read"
+    CHAT_CLOSED = "type_chat_closed"
+    PING = "type_ping"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class Push:
+    """A chat push (errors-auth-limits-push.md 5.4): a hint, confirmed through the API."""
+
+    kind: PushKind
+    chat_id: str
+    chat_type: ChatType
+    message_id: str | None
+    seller_id: str | None
+
+    @property
+    def is_buyer_chat(self) -> bool:
+        return self.chat_type.is_buyer_chat
+
+
 # --- the key and push monitoring -----------------------------------------------------------
 
 

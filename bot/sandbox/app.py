@@ -24,7 +24,20 @@ Control API (for tests and demos; ARCHITECTURE.md "Command line" has the contrac
          is held / dropped: for send-reconciliation tests), custom (status/body/content_type)
     POST /sandbox/reset          forget everything but the start-up seed and settings
     POST /sandbox/seed           {"postings", "products", "returns", "client_id"?}
-    POST /sandbox/premium        {"enabled": bool, "client_id"?}
+    POST /sandbox/premium        {"enabled": bool, "client_id"?}   false: a shop without Premium
+                                  Plus/Pro, every chat write refused with Ozon's real 403
+                                  (code 7, "not available with existing subscription")
+    POST /sandbox/key            {"client_id"?, "invalid"?, "expires_in_days"?,
+                                  "missing_methods"?}: a revoked key (every call 404 code 5
+                                  "Invalid Api-Key ..."), `/v1/roles` expiry, roles taken away
+    POST /sandbox/push-urls      {"client_id"?, "url"?, "availability"? GREEN|YELLOW|RED,
+                                  "enabled"?, "disable_reason"?, "present"?}: what
+                                  /v1/notification/list shows
+    POST /sandbox/support-message {"chat_id", "text", "client_id"?}  Ozon support writes in a
+                                  SELLER_SUPPORT chat (the bot must leave it alone)
+    (buyer-message also takes "chat_type": BUYER_SELLER_SELECT for an Ozon Select buyer)
+Every Seller API answer carries `Ratelimit-Remaining`; over 50 calls in one second per Client-Id
+(`SandboxState(rate_limit_rps=...)`, 0: off) the answer is Ozon's 429 with `Retry-After: 1`.
     POST /sandbox/reply-windows  {"enabled": bool}   enforce Ozon's reply windows
     POST /sandbox/clock          {"now": "2026-11-21T20:30:00Z" | null}
     POST /sandbox/chat-status    {"chat_id", "closed": bool, "client_id"?}
@@ -41,7 +54,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
@@ -51,15 +64,20 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.errors import OzonMalformedError
 from bot.ozon.parsing import Node
 from bot.sandbox import drill_faults, render
+from bot.sandbox.account import OPERATIONS as ACCOUNT
+from bot.sandbox.account import push_url, roles_for
 from bot.sandbox.openapi import OpenApiSpec
+from bot.sandbox.posting_lists import OPERATIONS as POSTING_LISTS
 from bot.sandbox.seed import SeedError
 from bot.sandbox.seller import OPERATIONS, Operation
 from bot.sandbox.state import (
     AFTER_KINDS,
     PREMIUM_REFUSAL,
+    Author,
     Fault,
     Refusal,
     SandboxState,
+    Shop,
     bad_request,
 )
 
@@ -116,11 +134,21 @@ def create_app(
     if spec is not None:
         app[_SPEC] = OpenApiSpec(spec)
     app.on_shutdown.append(_release_held)
-    for method, operation in OPERATIONS.items():
+    for method, operation in all_operations().items():
         app.router.add_post(method, _seller_handler(method, operation))
     _add_control_routes(app)
     drill_faults.install(app)  # one chat's or one shop's faults (docs/drills.md)
     return app
+
+
+def all_operations() -> dict[str, Operation]:
+    """Every Seller API method the emulator serves, `/v1/roles` granting all of them."""
+    served: dict[str, Operation] = {**OPERATIONS, **POSTING_LISTS, **ACCOUNT}
+
+    def roles(state: SandboxState, shop: Shop, body: Node) -> dict[str, object]:
+        return roles_for(state, shop, served)
+
+    return served | {"/v1/roles": roles}
 
 
 async def _release_held(app: web.Application) -> None:
@@ -138,6 +166,7 @@ def _seller_handler(method: str, operation: Operation) -> Handler:
             shop = state.shop_for_api(
                 request.headers.get("Client-Id", ""), request.headers.get("Api-Key", "")
             )
+            remaining = state.admit(shop, method)
             body = await _request_body(request, method)
             fault = state.take_fault(method)
             if fault is not None and fault.kind not in AFTER_KINDS:
@@ -150,7 +179,8 @@ def _seller_handler(method: str, operation: Operation) -> Handler:
             return _answer(request, method, 400, _ozon_error(bad_request(exc.message)))
         if fault is not None:
             return await _misbehave_after(request, fault, method, answer)
-        return _answer(request, method, 200, answer)
+        headers = {"Ratelimit-Remaining": str(remaining)}
+        return _answer(request, method, 200, answer, headers=headers)
 
     return handle
 
@@ -162,7 +192,7 @@ async def _request_body(request: web.Request, method: str) -> object:
         raise bad_request("the body is not JSON") from None
     if not isinstance(body, dict):
         raise bad_request("the body must be a JSON object")
-    if _SPEC in request.app:
+    if _documented(request, method):
         problems = request.app[_SPEC].request_errors(method, body)
         if problems:
             request.app[STATE].schema_violations.extend(problems)
@@ -174,8 +204,25 @@ def _ozon_error(refusal: Refusal) -> dict[str, object]:
     return {"code": refusal.code, "message": refusal.message, "details": []}
 
 
-def _answer(request: web.Request, method: str, status: int, body: object) -> web.Response:
-    if _SPEC in request.app:
+def _documented(request: web.Request, method: str) -> bool:
+    """Strict mode checks the methods its schema file has (the posting lists are only in the
+    2026-10 file)."""
+    return _SPEC in request.app and method in request.app[_SPEC].methods
+
+
+def _answer(
+    request: web.Request,
+    method: str,
+    status: int,
+    body: object,
+    *,
+    headers: dict[str, str] | None = None,
+) -> web.Response:
+    if status == 429:
+        # Ozon's "Лимиты" section documents 429 for every method; the methods' own response
+        # lists do not, so it is not checked against them.
+        headers = {"Retry-After": "1", "Ratelimit-Remaining": "0"}
+    elif _documented(request, method):
         problems = request.app[_SPEC].response_errors(method, status, body)
         if problems:
             request.app[STATE].schema_violations.extend(problems)
@@ -184,7 +231,7 @@ def _answer(request: web.Request, method: str, status: int, body: object) -> web
                 "emulator answer to %s breaks the schema (%d problems)", method, len(problems)
             )
             body, status = {"code": 13, "message": "emulator: " + problems[0]}, 500
-    return web.json_response(body, status=status)
+    return web.json_response(body, status=status, headers=headers)
 
 
 async def _hold(request: web.Request) -> None:
@@ -248,6 +295,34 @@ class _BuyerMessage(_In):
     text: str = Field(min_length=1)
     context: _Context | None = None
     client_id: str | None = None
+    chat_type: str | None = Field(default=None, pattern=r"^[A-Z_]+$")
+    """For a new chat: BUYER_SELLER (default) or BUYER_SELLER_SELECT, as /v3/chat/list spells."""
+
+
+class _SupportMessage(_In):
+    chat_id: str = Field(min_length=1)
+    text: str = Field(min_length=1)
+    client_id: str | None = None
+
+
+class _Key(_In):
+    client_id: str | None = None
+    invalid: bool = False
+    """Answer every call like a revoked key (404, code 5)."""
+    expires_in_days: float | None = None
+    """`/v1/roles` → `expires_at` this far from now (negative: already expired)."""
+    missing_methods: list[str] = Field(default_factory=list)
+    """Methods the key has no role for: left out of /v1/roles and refused."""
+
+
+class _PushUrls(_In):
+    client_id: str | None = None
+    url: str = "https://bot.example.com/push"
+    availability: str = Field(default="GREEN", pattern=r"^(GREEN|YELLOW|RED)$")
+    enabled: bool = True
+    disable_reason: str = Field(default="", pattern=r"^(|SELLER|AVAILABILITY|ADMIN)$")
+    present: bool = True
+    """False: no push URL at all."""
 
 
 class _SellerMessage(_In):
@@ -311,8 +386,55 @@ async def _buyer_message(request: web.Request) -> web.Response:
         order_number=context.order_number,
         sku=context.sku,
         client_id=data.client_id,
+        chat_type=data.chat_type,
     )
     return web.json_response({"message_id": str(message_id)})
+
+
+async def _support_message(request: web.Request) -> web.Response:
+    """Ozon's support writes in the shop's support chat (SELLER_SUPPORT): the bot must not
+    answer it."""
+    data = await _read(request, _SupportMessage)
+    message_id = request.app[STATE].buyer_message(
+        data.chat_id,
+        data.text,
+        client_id=data.client_id,
+        chat_type="SELLER_SUPPORT",
+        author=Author.SUPPORT,
+    )
+    return web.json_response({"message_id": str(message_id)})
+
+
+async def _key(request: web.Request) -> web.Response:
+    """Make the shop's key invalid, expiring, or short of roles (drills and tests)."""
+    data = await _read(request, _Key)
+    state = request.app[STATE]
+    shop = state.shop_for_control(data.client_id)
+    shop.key_invalid = data.invalid
+    shop.missing_methods = frozenset(data.missing_methods)
+    days = data.expires_in_days
+    shop.key_expires_at = None if days is None else state.now() + timedelta(days=days)
+    return _ok(expires_at=render.moment(state.key_expiry(shop)))
+
+
+async def _push_urls(request: web.Request) -> web.Response:
+    data = await _read(request, _PushUrls)
+    state = request.app[STATE]
+    shop = state.shop_for_control(data.client_id)
+    shop.push_urls = (
+        [
+            push_url(
+                data.url,
+                availability=data.availability,
+                enabled=data.enabled,
+                disable_reason=data.disable_reason,
+                created_at=render.moment(state.now()),
+            )
+        ]
+        if data.present
+        else []
+    )
+    return _ok()
 
 
 async def _seller_message(request: web.Request) -> web.Response:
@@ -345,7 +467,7 @@ async def _sent(request: web.Request) -> web.Response:
 
 async def _faults(request: web.Request) -> web.Response:
     data = await _read(request, _FaultIn)
-    if data.method not in OPERATIONS:
+    if data.method not in all_operations():
         raise _control_error(400, f"unknown method {data.method!r}")
     fault = Fault(
         kind=data.kind,
@@ -441,6 +563,9 @@ async def _chats(request: web.Request) -> web.Response:
 
 def _add_control_routes(app: web.Application) -> None:
     app.router.add_post("/sandbox/buyer-message", _buyer_message)
+    app.router.add_post("/sandbox/support-message", _support_message)
+    app.router.add_post("/sandbox/key", _key)
+    app.router.add_post("/sandbox/push-urls", _push_urls)
     app.router.add_post("/sandbox/seller-message", _seller_message)
     app.router.add_get("/sandbox/sent", _sent)
     app.router.add_post("/sandbox/faults", _faults)

@@ -55,7 +55,7 @@ def _chat_info(chat: Chat) -> Json:
         "chat": {
             "chat_id": chat.chat_id,
             "chat_status": "CLOSED" if chat.closed else "OPENED",
-            "chat_type": "BUYER_SELLER",
+            "chat_type": chat.chat_type,
             "created_at": moment(chat.created_at),
         },
         "unread_count": chat.unread,
@@ -199,7 +199,7 @@ def _return(ident: int, item: SeedReturn) -> Json:
         "posting_number": item.posting_number,
         "order_number": item.posting_number.rpartition("-")[0],
         "type": item.return_type,
-        "schema": "Fbs",
+        "schema": "FBS",  # as Ozon spells it (FBS / FBO), not "Fbs"
         "return_reason_name": item.reason or "",
         "visual": {
             "status": {
@@ -253,6 +253,8 @@ def _product_attributes(shop: Shop, product: SeedProduct, synthetic: dict[str, i
         "name": product.name,
         "offer_id": offer_id,
         "sku": product.sku,
+        "description_category_id": DESCRIPTION_CATEGORY_ID,
+        "type_id": TYPE_ID,
         "attributes": [_attribute(name, product, synthetic) for name in product.attributes],
     }
     if product.dimensions is not None:
@@ -263,13 +265,53 @@ def _product_attributes(shop: Shop, product: SeedProduct, synthetic: dict[str, i
 
 def _attribute(name: str, product: SeedProduct, synthetic: dict[str, int]) -> Json:
     values = [{"dictionary_value_id": 0, "value": v} for v in product.values(name)]
+    # Ids only, like Ozon: the names come from /v1/description-category/attribute.
+    return {"id": attribute_id(name, synthetic), "complex_id": 0, "values": values}
+
+
+def attribute_id(name: str, synthetic: dict[str, int]) -> int:
+    """The Ozon id of a scenario's attribute name; a name Ozon's table lacks gets a stable id
+    from the reserved range, named in the category's attribute list."""
     entry = known.by_name(name)
     if entry is not None:
-        return {"id": entry.id, "complex_id": 0, "values": values}
-    # Not a real Ozon attribute: a stable id from the reserved range, and its name as an extra
-    # field (the schema does not forbid additional properties) so scenarios may use any name.
-    ident = synthetic.setdefault(name, known.SYNTHETIC_ID_START + len(synthetic))
-    return {"id": ident, "complex_id": 0, "name": name, "values": values}
+        return entry.id
+    return synthetic.setdefault(name, known.SYNTHETIC_ID_START + len(synthetic))
+
+
+DESCRIPTION_CATEGORY_ID = 17028922
+TYPE_ID = 91565
+"""Every emulated product is in one category and type (values from Ozon's own examples)."""
+
+
+def category_attributes(synthetic: dict[str, int], language: str) -> Json:
+    """`/v1/description-category/attribute`: the known table in the language asked (RU is also
+    the DEFAULT), and every scenario-made attribute under the name the scenario used."""
+    english = language == "EN"
+    rows = [
+        _category_attribute(a.id, a.name_en if english else a.name_ru)
+        for a in known.KNOWN_ATTRIBUTES
+    ]
+    rows += [_category_attribute(ident, name) for name, ident in synthetic.items()]
+    return {"result": rows}
+
+
+def _category_attribute(ident: int, name: str) -> Json:
+    return {
+        "id": ident,
+        "name": name,
+        "description": "",
+        "type": "String",
+        "is_collection": False,
+        "is_required": False,
+        "is_aspect": False,
+        "group_id": 0,
+        "group_name": "",
+        "dictionary_id": 0,
+        "category_dependent": False,
+        "attribute_complex_id": 0,
+        "max_value_count": 0,
+        "complex_is_collection": False,
+    }
 
 
 def product_description(shop: Shop, product: SeedProduct) -> Json:

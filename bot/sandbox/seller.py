@@ -14,7 +14,14 @@ from collections.abc import Callable
 from bot.ozon.parsing import Node
 from bot.ozon.schemas import fold
 from bot.sandbox import render
-from bot.sandbox.state import SandboxState, Shop, bad_request, not_found
+from bot.sandbox.state import (
+    FBS_AFTER_DELIVERY,
+    SandboxState,
+    Shop,
+    bad_request,
+    delivered_at,
+    not_found,
+)
 
 Json = dict[str, object]
 Operation = Callable[[SandboxState, Shop, Node], Json]
@@ -74,7 +81,7 @@ def list_chats(state: SandboxState, shop: Shop, body: Node) -> Json:
         status=status,
         unread_only=bool(filters and filters.flag("unread_only")),
         after_seq=_decode_cursor(body.text("cursor")),
-        limit=_limit(body, default=None, high=1000),
+        limit=_limit(body, default=None, high=100),  # CHANGES-2026-10: 1000 → 100
     )
     cursor = _encode_cursor(chats[-1].seq) if chats else body.text("cursor") or ""
     total = sum(chat.unread for chat in shop.chats.values())
@@ -129,7 +136,17 @@ def start_chat(state: SandboxState, shop: Shop, body: Node) -> Json:
 
 
 def fbs_posting(state: SandboxState, shop: Shop, body: Node) -> Json:
-    return render.fbs_posting(shop, shop.posting(_required(body, "posting_number"), "fbs"))
+    posting = shop.posting(_required(body, "posting_number"), "fbs")
+    answer = render.fbs_posting(shop, posting)
+    result = answer["result"]
+    assert isinstance(result, dict)  # noqa: S101 - render.fbs_posting always builds one
+    delivered = delivered_at(posting)
+    if delivered is not None:
+        result["fact_delivery_date"] = render.moment(delivered)
+    # Ozon: a seller may open an FBS/rFBS chat until 72 hours after delivery.
+    if delivered is None or state.now() <= delivered + FBS_AFTER_DELIVERY:
+        result["available_actions"] = ["can_create_chat"]
+    return answer
 
 
 def fbo_posting(state: SandboxState, shop: Shop, body: Node) -> Json:

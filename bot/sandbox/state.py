@@ -8,6 +8,7 @@ Every operation is O(messages in the chat) or O(chats in the shop) at worst.
 from __future__ import annotations
 
 import bisect
+import time as time_module
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -54,8 +55,17 @@ def bad_request(message: str) -> Refusal:
 
 
 PREMIUM_REFUSAL = Refusal(
-    403, 7, "This method is available only with a Premium Plus or Premium Pro subscription"
+    403, 7, "rpc error: code = PermissionDenied desc = not available with existing subscription"
 )
+"""Ozon's refusal of a method the subscription does not cover, as live sellers see it
+(../shared/ozon/README.md): no word "premium" in it."""
+INVALID_KEY = Refusal(404, 5, "Invalid Api-Key, please check the key and try again")
+"""A wrong or revoked key: HTTP 404 with code 5, as live sellers see it."""
+MISSING_ROLE = Refusal(403, 7, "Api-Key is missing a required role for a method")
+RATE_LIMITED = Refusal(429, 8, "You have reached request rate limit per second")
+OZON_RPS = 50
+"""Ozon's limit per Client-Id across all methods; the emulator enforces it per second."""
+KEY_LIFETIME = timedelta(days=90)
 
 
 @dataclass(slots=True)
@@ -78,6 +88,8 @@ class Chat:
     created_at: datetime
     buyer_id: str
     posting_number: str | None = None
+    chat_type: str = "BUYER_SELLER"
+    """As `/v3/chat/list` spells it: BUYER_SELLER, BUYER_SELLER_SELECT, SELLER_SUPPORT, ..."""
     closed: bool = False
     messages: list[Message] = field(default_factory=list)
     ids: list[int] = field(default_factory=list)
@@ -137,6 +149,16 @@ class Shop:
     postings: dict[str, SeedPosting] = field(default_factory=dict)
     products: list[SeedProduct] = field(default_factory=list)
     returns: list[tuple[int, SeedReturn]] = field(default_factory=list)
+    key_invalid: bool = False
+    """Every call is answered like a revoked key (404, code 5)."""
+    key_expires_at: datetime | None = None
+    """What `/v1/roles` says; None: three months after the shop appeared."""
+    missing_methods: frozenset[str] = frozenset()
+    """Methods the key has no role for: `/v1/roles` leaves them out, calls are refused."""
+    push_urls: list[dict[str, object]] = field(default_factory=list)
+    """What `/v1/notification/list` shows (set through /sandbox/push-urls)."""
+    window: tuple[int, int] = (0, 0)
+    """(second, requests in it): the rate limit's fixed one-second window."""
 
     def chat(self, chat_id: str) -> Chat:
         found = self.chats.get(chat_id)
@@ -207,8 +229,13 @@ class SandboxState:
         reply_windows: bool = False,
         hold_s: float = 30.0,
         clock: Callable[[], datetime] | None = None,
+        rate_limit_rps: int = OZON_RPS,
     ) -> None:
         self.credentials = dict(credentials or {})
+        self.rate_limit_rps = rate_limit_rps
+        """Requests per second per Client-Id before 429 (0: no limit)."""
+        self.rate_limited = 0
+        """How many 429s the limit gave (benchmarks read it)."""
         self.premium_default = premium
         self.premium_methods = PREMIUM_METHODS | (
             {"/v3/chat/history"} if premium_gates_history else set()
@@ -291,9 +318,11 @@ class SandboxState:
         if not client_id or not api_key:
             raise Refusal(401, 16, "Client-Id and Api-Key headers are required")
         if self.credentials and self.credentials.get(client_id) != api_key:
-            raise Refusal(401, 16, "Invalid Api-Key, please check the key and try again")
+            raise INVALID_KEY
         shop = self.shops.get(client_id)
         if shop is not None:
+            if shop.key_invalid:
+                raise INVALID_KEY
             shop.adoptable = False
             return shop
         orphan = next((s for s in self.shops.values() if s.adoptable), None)
@@ -304,6 +333,26 @@ class SandboxState:
         orphan.client_id, orphan.adoptable = client_id, False
         self.shops[client_id] = orphan
         return orphan
+
+    # --- limits and the key -----------------------------------------------------------------
+
+    def admit(self, shop: Shop, method: str) -> int:
+        """Counts the call in this second's window; returns what is left (Ratelimit-Remaining).
+        Raises Ozon's 429 over the limit, and its 403 for a method the key has no role for."""
+        if self.rate_limit_rps:
+            second = int(time_module.monotonic())
+            start, count = shop.window
+            count = count + 1 if start == second else 1
+            shop.window = (second, count)
+            if count > self.rate_limit_rps:
+                self.rate_limited += 1
+                raise RATE_LIMITED
+        if method in shop.missing_methods:
+            raise MISSING_ROLE
+        return max(self.rate_limit_rps - shop.window[1], 0) if self.rate_limit_rps else 1000
+
+    def key_expiry(self, shop: Shop) -> datetime:
+        return shop.key_expires_at or self.now() + KEY_LIFETIME
 
     # --- faults ----------------------------------------------------------------------------
 
@@ -350,14 +399,19 @@ class SandboxState:
         order_number: str | None = None,
         sku: str | None = None,
         client_id: str | None = None,
+        chat_type: str | None = None,
+        author: Author = Author.BUYER,
     ) -> int:
-        """A buyer writes: the chat is created if new (and reopened if closed)."""
+        """A buyer (or Ozon's support) writes: the chat is created if new (and reopened if
+        closed); `chat_type` sets the type of a new chat."""
         chat = self._ensure_chat(self.shop_for_control(client_id), chat_id)
+        if chat_type:
+            chat.chat_type = chat_type
         chat.closed = False
         message = Message(
             message_id=self._message_id(),
             created_at=self.now(),
-            author=Author.BUYER,
+            author=author,
             user_id=chat.buyer_id,
             text=text,
             is_read=False,
@@ -441,7 +495,7 @@ class SandboxState:
             return
         posting = shop.posting_of(chat)
         if posting is not None and posting.api_scheme == "fbs":
-            delivered = _delivered_at(posting)
+            delivered = delivered_at(posting)
             if delivered is None or now <= delivered + FBS_AFTER_DELIVERY:
                 return
         raise Refusal(400, 9, "the reply window of this chat is closed")
@@ -453,7 +507,7 @@ def _status_matches(chat: Chat, status: str) -> bool:
     return (status == "closed") == chat.closed
 
 
-def _delivered_at(posting: SeedPosting) -> datetime | None:
+def delivered_at(posting: SeedPosting) -> datetime | None:
     if posting.delivered_at is not None:
         return posting.delivered_at
     if posting.status == "delivered" and posting.delivery_date is not None:

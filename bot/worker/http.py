@@ -1,18 +1,32 @@
 """The worker's HTTP endpoints: `/healthz`, `/metrics` and the Ozon push intake (`/push`).
 
-Push notifications are only hints: a `TYPE_NEW_MESSAGE` makes the worker fetch that chat
-through `/v3/chat/history` right away; the pushed text itself is never used. Ozon requires an
-answer within 5 seconds and suspends pushes that are slow or failing, so the handler answers
-at once and does the fetch in the background. Polling stays on as the safety net.
+Push notifications are only hints (../shared/ozon/README.md): the pushed text is never used.
+- `TYPE_NEW_MESSAGE` makes the worker fetch that chat through `/v3/chat/history`;
+- `TYPE_UPDATE_MESSAGE` (the buyer edited a message) goes to `on_edited`, or is fetched like a new
+  message when nothing is wired;
+- `TYPE_CHAT_CLOSED` goes to `on_closed`;
+- `TYPE_PING` is answered with `{"version", "name", "time"}`; anything else with `{"result": true}`.
+Buyer chats are `Buyer_Seller` and `Buyer_Seller_Select` (Ozon Select); other chat types are
+acknowledged and ignored.
+
+Ozon rates a push URL slow above 1.5 s and switches it off after three days unavailable
+(errors-auth-limits-push.md 5.6), so the handler never waits for work: it parses the body, puts
+the chat in a bounded set of pending chats and answers. A fixed number of intake tasks works the
+set off. A chat already waiting is not queued twice (a burst of pushes for one chat is one
+fetch); a push arriving while that chat's fetch runs asks for one more fetch after it, since the
+running one may have read the history before the new message. Above `max_pending` chats new
+pushes are acknowledged and dropped (counted): polling stays on as the safety net.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import json
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,26 +34,73 @@ from aiohttp import web
 
 from bot import __version__
 from bot.config import ShopConfig
+from bot.errors import OzonMalformedError
+from bot.ozon import parsing
+from bot.ozon.schemas import Push, PushKind
 
 log = logging.getLogger(__name__)
 
 FetchChat = Callable[[str, str], Coroutine[Any, Any, None]]
+"""(shop id, chat id): read the chat from Ozon and take new buyer messages in."""
+ChatEdited = Callable[[str, str, tuple[str, ...]], Coroutine[Any, Any, None]]
+"""(shop id, chat id, edited message ids): re-read; undecided turns are decided again."""
+ChatClosed = Callable[[str, str], Coroutine[Any, Any, None]]
+"""(shop id, chat id): stop work on the chat and close its card with a note."""
 HealthCheck = Callable[[], Awaitable[dict[str, bool]]]
 ANY_NETWORK = "*"
 
 
+@dataclass
+class IntakeStats:
+    """Counters of the push intake (tests, `/metrics` through the lead's wiring)."""
+
+    accepted: int = 0
+    coalesced: int = 0
+    dropped: int = 0
+    refused: int = 0
+    ignored: int = 0
+    failed: int = 0
+    runs: dict[str, int] = field(default_factory=dict)
+    """Work done per kind: fetch, edited, closed."""
+
+
+@dataclass
+class _Pending:
+    kind: str
+    message_ids: list[str] = field(default_factory=list)
+    again: bool = False
+    """A push arrived while this work ran: run once more afterwards."""
+
+
 class PushIntake:
+    """`/push`: answers at once, coalesces per chat, bounds the work in flight."""
+
     def __init__(
         self,
         shops: Sequence[ShopConfig],
         fetch_chat: FetchChat,
         networks: Sequence[str],
+        *,
+        on_edited: ChatEdited | None = None,
+        on_closed: ChatClosed | None = None,
+        concurrency: int = 8,
+        max_pending: int = 10_000,
     ) -> None:
         self._shops = shops
         self._fetch = fetch_chat
+        self._on_edited = on_edited
+        self._on_closed = on_closed
         self._any = ANY_NETWORK in networks
         self._networks = tuple(ipaddress.ip_network(n) for n in networks if n != ANY_NETWORK)
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._concurrency = concurrency
+        self._max_pending = max_pending
+        self._pending: dict[tuple[str, str, str], _Pending] = {}
+        self._running: set[tuple[str, str, str]] = set()
+        self._queue: asyncio.Queue[tuple[str, str, str]] = asyncio.Queue()
+        self._workers: list[asyncio.Task[None]] = []
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self.stats = IntakeStats()
 
     def allowed(self, remote: str | None) -> bool:
         if self._any:
@@ -52,38 +113,103 @@ class PushIntake:
             return False
         return any(address in network for network in self._networks)
 
+    @property
+    def pending(self) -> int:
+        """Chats waiting or being worked on."""
+        return len(self._pending)
+
     async def handle(self, request: web.Request) -> web.Response:
         if not self.allowed(request.remote):
+            self.stats.refused += 1
             log.warning("push from %s refused: not one of Ozon's networks", request.remote)
             return _error(403, "ERROR_UNKNOWN", "source address not allowed")
         try:
-            body = json.loads(await request.read())
+            push = parsing.push(json.loads(await request.read()))
         except ValueError:
             return _error(400, "ERROR_PARAMETER_VALUE_MISSED", "body is not JSON")
-        if not isinstance(body, dict) or not isinstance(body.get("message_type"), str):
-            return _error(400, "ERROR_PARAMETER_VALUE_MISSED", "message_type is missing")
-        kind = body["message_type"].upper()
-        if kind == "TYPE_PING":
+        except OzonMalformedError as exc:
+            return _error(400, "ERROR_PARAMETER_VALUE_MISSED", exc.message)
+        if push.kind is PushKind.PING:
             now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
             return web.json_response({"version": __version__, "name": "ozonbot", "time": now})
-        if kind == "TYPE_NEW_MESSAGE":
-            return self._new_message(body)
-        return web.json_response({"result": True})  # other events: nothing to do
-
-    def _new_message(self, body: Mapping[str, Any]) -> web.Response:
-        chat_id = body.get("chat_id")
-        if not isinstance(chat_id, str) or not chat_id:
-            return _error(400, "ERROR_PARAMETER_VALUE_MISSED", "chat_id is missing")
-        if str(body.get("chat_type", "")).lower() != "buyer_seller":
-            return web.json_response({"result": True})
-        shop = self._shop_for(body.get("seller_id"))
-        if shop is None:
-            log.warning("push for unknown seller %r ignored", body.get("seller_id"))
-            return web.json_response({"result": True})
-        task = asyncio.create_task(self._fetch(shop.id, chat_id), name=f"push {chat_id}")
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
+        self._take(push)
         return web.json_response({"result": True})
+
+    def _take(self, push: Push) -> None:
+        kind = _WORK.get(push.kind)
+        if kind is None or not push.is_buyer_chat:
+            self.stats.ignored += 1
+            return
+        shop = self._shop_for(push.seller_id)
+        if shop is None:
+            self.stats.ignored += 1
+            log.warning("push for unknown seller %r ignored", push.seller_id)
+            return
+        if kind == "edited" and self._on_edited is None:
+            kind = "fetch"  # nothing wired for edits: re-reading the chat is the safe default
+        self._enqueue((shop.id, push.chat_id, kind), push.message_id)
+
+    def _enqueue(self, key: tuple[str, str, str], message_id: str | None) -> None:
+        pending = self._pending.get(key)
+        if pending is not None:
+            self.stats.coalesced += 1
+            if message_id and message_id not in pending.message_ids:
+                pending.message_ids.append(message_id)
+            pending.again = pending.again or key in self._running
+            return
+        if len(self._pending) >= self._max_pending:
+            self.stats.dropped += 1
+            return
+        self.stats.accepted += 1
+        self._pending[key] = _Pending(key[2], [message_id] if message_id else [])
+        self._idle.clear()
+        self._start_workers()
+        self._queue.put_nowait(key)
+
+    def _start_workers(self) -> None:
+        # Started on the first push: tasks need the running loop the server runs in.
+        while len(self._workers) < self._concurrency:
+            index = len(self._workers)
+            self._workers.append(asyncio.create_task(self._work(), name=f"push intake {index}"))
+
+    async def _work(self) -> None:
+        while True:
+            key = await self._queue.get()
+            self._running.add(key)
+            try:
+                await self._run(key)
+            finally:
+                self._running.discard(key)
+                self._finish(key)
+
+    def _finish(self, key: tuple[str, str, str]) -> None:
+        pending = self._pending.get(key)
+        if pending is not None and pending.again:
+            pending.again, pending.message_ids = False, []
+            self._queue.put_nowait(key)
+        else:
+            self._pending.pop(key, None)
+            if not self._pending:
+                self._idle.set()
+
+    async def _run(self, key: tuple[str, str, str]) -> None:
+        shop_id, chat_id, kind = key
+        pending = self._pending.get(key)
+        message_ids = tuple(pending.message_ids) if pending else ()
+        self.stats.runs[kind] = self.stats.runs.get(kind, 0) + 1
+        try:
+            if kind == "edited" and self._on_edited is not None:
+                await self._on_edited(shop_id, chat_id, message_ids)
+            elif kind == "closed" and self._on_closed is not None:
+                await self._on_closed(shop_id, chat_id)
+            elif kind == "fetch":
+                await self._fetch(shop_id, chat_id)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            # The poll will find the message anyway; a failed hint costs only latency.
+            self.stats.failed += 1
+            log.warning("push-triggered %s of a chat failed: %s", kind, exc)
 
     def _shop_for(self, seller_id: object) -> ShopConfig | None:
         for shop in self._shops:
@@ -91,16 +217,27 @@ class PushIntake:
                 return shop
         return self._shops[0] if len(self._shops) == 1 else None
 
-    def _done(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            # The poll will find the message anyway; a failed hint costs only latency.
-            log.warning("push-triggered fetch failed: %s", task.exception())
+    async def drain(self) -> None:
+        """Wait until every pending chat was worked off (tests, benchmarks)."""
+        await self._idle.wait()
 
     async def close(self) -> None:
-        for task in list(self._tasks):
+        """Stop the intake tasks; chats still pending are left to the poll."""
+        for task in self._workers:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for task in self._workers:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._workers.clear()
+        self._pending.clear()
+        self._idle.set()
+
+
+_WORK = {
+    PushKind.NEW_MESSAGE: "fetch",
+    PushKind.UPDATE_MESSAGE: "edited",
+    PushKind.CHAT_CLOSED: "closed",
+}
 
 
 def _error(status: int, code: str, message: str) -> web.Response:

@@ -286,12 +286,13 @@ async def test_product_description_by_offer_id(ozon: OzonClient) -> None:
 # --- errors ----------------------------------------------------------------------------------
 
 
-async def test_wrong_api_key_is_an_auth_error(http: OzonHttp) -> None:
+async def test_wrong_api_key_is_an_auth_error_though_ozon_says_404(http: OzonHttp) -> None:
     async with serve(SandboxState(credentials={"1001": "right"})) as running:
         ozon = http.client(base_url=running.url, client_id="1001", api_key="wrong")
         with pytest.raises(OzonAuthError) as caught:
             await ozon.list_chats()
-    assert caught.value.status == 401
+    assert (caught.value.status, caught.value.problem) == (404, "invalid_key")
+    assert "new key" in caught.value.fix
 
 
 async def test_missing_role_is_a_permission_error_not_premium(

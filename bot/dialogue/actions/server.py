@@ -16,9 +16,10 @@ Routes: `POST /webhook` (the action call), `GET /health`, `GET /actions`.
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -109,11 +110,42 @@ def _action_call(body: bytes) -> dict[str, Any]:
     return call
 
 
-def add_action_routes(app: web.Application, endpoint: ActionEndpoint, *, prefix: str = "") -> None:
-    """Serve the action protocol on `app` (the worker can mount it on its own port)."""
-    app.router.add_post(f"{prefix}/webhook", endpoint.webhook)
+def add_action_routes(
+    app: web.Application,
+    endpoint: ActionEndpoint,
+    *,
+    prefix: str = "",
+    token: str | None = None,
+) -> None:
+    """Serve the action protocol on `app` (the worker can mount it on its own port).
+
+    With `token`, `/webhook` answers 401 unless the call carries it (Rasa sends the
+    `action_endpoint` token of endpoints.yml as `?token=`): on a port that also takes Ozon's
+    pushes from the internet, the action endpoint must not be open to anyone."""
+    webhook = endpoint.webhook if token is None else _guarded(endpoint.webhook, token)
+    app.router.add_post(f"{prefix}/webhook", webhook)
     app.router.add_get(f"{prefix}/health", endpoint.health)
     app.router.add_get(f"{prefix}/actions", endpoint.actions)
+
+
+def _guarded(
+    handler: Callable[[web.Request], Awaitable[web.Response]], token: str
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    expected = token.encode()
+
+    async def guarded(request: web.Request) -> web.Response:
+        given = request.query.get("token") or _bearer(request.headers.get("Authorization", ""))
+        if not given or not hmac.compare_digest(given.encode(), expected):
+            log.warning("action call from %s refused: no valid token", request.remote)
+            return web.json_response({"error": "a valid token is required"}, status=401)
+        return await handler(request)
+
+    return guarded
+
+
+def _bearer(header: str) -> str:
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else ""
 
 
 def build_action_app(deps: ActionDeps) -> web.Application:
