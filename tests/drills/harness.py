@@ -49,7 +49,7 @@ from tests.fakes.telegram import FakeTelegram, Sent
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 SOURCE = Path(os.environ.get("DRILL_SOURCE") or ROOT)
-"""Whose `bot` package the processes run: the working tree, or (DRILL_SOURCE) another checkout,
+"""Whose `bot` package the workers run: the working tree, or (DRILL_SOURCE) another checkout,
 e.g. `git archive <commit>` unpacked, to show a drill failing before a fix."""
 OZONBOT = (PYTHON, "-m", "bot")
 SHARED_REDIS = "redis://127.0.0.1:6379"
@@ -59,6 +59,7 @@ TOKEN = "4242:drill-token"  # noqa: S105  # the fake Telegram's token, not a sec
 STAFF_CHAT = -1001000000001
 POLL_S = 0.5
 TURN = re.compile(r"номер обращения (\d+)")
+_STAMP = re.compile(r"^\d{4}-\d\d-\d\d [\d:,]+ ")
 ALL_WEEK = dict.fromkeys(("mon", "tue", "wed", "thu", "fri", "sat", "sun"), "00:00-24:00")
 
 P = ParamSpec("P")
@@ -84,8 +85,9 @@ def deadline(
     return wrap
 
 
-def source_env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(SOURCE), "PYTHONDONTWRITEBYTECODE": "1"}
+def sandbox_env() -> dict[str, str]:
+    # The emulator always comes from this tree: its drill faults are part of the harness.
+    return {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def free_port() -> int:
@@ -110,7 +112,7 @@ class Sandbox:
         with log.open("ab") as err:
             proc = await asyncio.create_subprocess_exec(
                 *OZONBOT, "sandbox", "--port", "0", "--hold", str(hold_s),
-                cwd=ROOT, env=source_env(), stdout=asyncio.subprocess.PIPE, stderr=err,
+                cwd=ROOT, env=sandbox_env(), stdout=asyncio.subprocess.PIPE, stderr=err,
             )  # fmt: skip
         assert proc.stdout is not None
         line = (await asyncio.wait_for(proc.stdout.readline(), 30)).decode()
@@ -293,6 +295,8 @@ class Drill:
     workers: dict[str, asyncio.subprocess.Process] = field(default_factory=dict)
     worker_ports: dict[str, int] = field(default_factory=dict)
     written: list[Written] = field(default_factory=list)
+    drafts: bool = False
+    """Drafts are expected: a message may be on a (draft) card and answered by its reply."""
     max_cards: dict[str, int] = field(default_factory=dict)
     """Cards allowed for a chat (default 1): a chat returned to the bot may escalate again."""
     _counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -484,20 +488,21 @@ class Drill:
         if len(cards) > self.max_cards.get(chat, 1):
             outcome.doubled.append(f"{where}: {len(cards)} staff cards")
         for w in chosen:
-            if not self._covered(w, sorted(set(turns)), cards, about):
-                outcome.uncovered.append(
-                    f"{where}: message {w.message_id} {w.marker or '(no text)'}"
-                )
+            label = f"{where}: message {w.message_id} {w.marker or '(no text)'}"
+            by_reply = self._replied(w, sorted(set(turns)))
+            on_card = w.marker is not None and any(w.marker in m.text for m in about)
+            if by_reply and on_card and not self.drafts:
+                outcome.doubled.append(f"{label} answered and also put on a staff card")
+            if not (by_reply or on_card or (w.marker is None and cards)):
+                outcome.uncovered.append(label)
 
-    def _covered(self, w: Written, turns: list[int], cards: list[Sent], about: list[Sent]) -> bool:
+    def _replied(self, w: Written, turns: list[int]) -> bool:
+        """A reply names a turn at or after the message, and Rasa saw the message in it."""
         answer = next((t for t in turns if t >= int(w.message_id)), None)
-        if answer is not None:
-            seen = self.rasa.texts_of(str(answer))
-            if w.marker is None or any(w.marker in text for text in seen):
-                return True
-        if w.marker is None:
-            return bool(cards)
-        return any(w.marker in m.text for m in about)
+        if answer is None:
+            return False
+        seen = self.rasa.texts_of(str(answer))
+        return w.marker is None or any(w.marker in text for text in seen)
 
     async def leftovers(self) -> list[str]:
         """Work the worker still holds: queued chats, inbox entries, send marks, staff
@@ -566,10 +571,13 @@ class Drill:
         assert outcome.complete, report
         return outcome
 
-    def errors(self, limit: int = 25) -> str:
-        """The workers' warnings and errors (what the report quotes as the defect's log line)."""
-        lines = self.log_lines(r"WARNING|ERROR|CRITICAL|Traceback|Error:")
-        return "worker log (warnings and errors, last):\n" + "\n".join(lines[-limit:])
+    def errors(self, limit: int = 20) -> str:
+        """The workers' warnings and errors, each kind once with its count (what the report
+        quotes as the defect's log line)."""
+        lines = self.log_lines(r"WARNING|ERROR|CRITICAL|Error:")
+        counts = Counter(_STAMP.sub("", line) for line in lines)
+        shown = [f"{n}x {line}" for line, n in list(counts.items())[-limit:]]
+        return "worker log (warnings and errors):\n" + "\n".join(shown)
 
 
 @contextlib.asynccontextmanager

@@ -146,10 +146,14 @@ class RasaStandIn:
             return web.json_response({"error": "'message' must be a non-empty string"}, status=400)
         turn = str((body.get("metadata") or {}).get("turn"))
         self.seen.append(Seen(sender, turn, text, time.monotonic()))
-        await self._maybe_delay()
+        # Decided on arrival, as Rasa records a turn in its tracker before a slow action ends:
+        # a second request for the same turn while the first is held is a repeat.
         if sender in self.paused:
-            return web.json_response(_answer(sender, None, [], paused=True))
-        return web.json_response(self._understand(sender, turn, text))
+            answer = _answer(sender, None, [], paused=True)
+        else:
+            answer = self._understand(sender, turn, text)
+        await self._maybe_delay()
+        return web.json_response(answer)
 
     async def _maybe_delay(self) -> None:
         if self.delay_s <= 0 or self.delay_count == 0:
