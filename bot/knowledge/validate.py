@@ -33,6 +33,8 @@ SAMPLE_VALUES: Mapping[Language, Mapping[str, object]] = {
         "product_name": "Чехол для iPhone 13, силикон, чёрный",
         "attribute": "Материал",
         "value": "силикон",
+        "asked": "16 дюймов",
+        "postings": "57195475-0050-1: доставлено",
         "facts": "Материал: силикон; Цвет: чёрный; Размер: 42-44",
     },
     Language.EN: {
@@ -49,6 +51,8 @@ SAMPLE_VALUES: Mapping[Language, Mapping[str, object]] = {
         "product_name": "iPhone 13 case, silicone, black",
         "attribute": "Material",
         "value": "silicone",
+        "asked": "16 inches",
+        "postings": "57195475-0050-1: delivered",
         "facts": "Material: silicone; Colour: black; Size: 42-44",
     },
 }

@@ -208,3 +208,81 @@ async def test_availability_answered_after_the_ask_stops_waiting() -> None:
     )
     assert said.payload["key"] == "availability.in_stock"
     assert events == [STOP_WAITING]
+
+
+# --- facts by meaning (real category attribute names) ----------------------------------------
+
+BAG = card(
+    SKU,
+    attributes=(
+        (4180, "Максимальная диагональ ноутбука, дюймы", "", "15.6"),
+        (10096, "Цвет товара", "", "серый"),
+    ),
+)
+VACUUM = card(
+    SKU,
+    attributes=(
+        (1, "Мощность, Вт", "", "600"),
+        (2, "Мощность всасывания, Вт", "", "150"),
+        (3, "Диаметр колес, мм", "", "60"),
+    ),
+)
+
+
+async def test_a_number_beyond_a_limit_is_said_to_be_beyond_it() -> None:
+    said, _ = await run_action(
+        ProductSpecs, FakeOzon(cards={SKU: BAG}), "влезет ли ноутбук 16 дюймов?", **asking()
+    )
+    assert said.payload["key"] == "product.limit_beyond"
+    assert said.payload["facts"]["value"] == "15.6"
+    assert "16 дюймов" in said.text
+    assert "15.6" in said.text
+
+
+async def test_a_number_within_a_limit_quotes_the_card_without_promising() -> None:
+    said, _ = await run_action(
+        ProductSpecs, FakeOzon(cards={SKU: BAG}), "а 14 дюймов поместится?", **asking()
+    )
+    assert said.payload["key"] == "product.limit_within"
+    assert "15.6" in said.text
+
+
+async def test_an_english_inches_question_is_compared_too() -> None:
+    said, _ = await run_action(
+        ProductSpecs, FakeOzon(cards={SKU: BAG}), "will my 17 inch laptop fit?", **asking()
+    )
+    assert said.payload["key"] == "product.limit_beyond"
+
+
+async def test_the_more_specific_name_wins_by_meaning() -> None:
+    ozon = FakeOzon(cards={SKU: VACUUM})
+    suction, _ = await run_action(
+        ProductSpecs, ozon, "какая у него тяга, мощность всасывания?", **asking("мощность")
+    )
+    assert suction.payload["facts"]["value"] == "150"
+    wheels, _ = await run_action(
+        ProductSpecs, ozon, "а колёсики какого размера?", **asking("размер")
+    )
+    assert wheels.payload["facts"]["value"] == "60"
+
+
+async def test_a_fact_the_card_lacks_is_not_guessed() -> None:
+    said, _ = await run_action(
+        ProductSpecs, FakeOzon(cards={SKU: VACUUM}), "а гарантия сколько?", **asking()
+    )
+    assert said.payload["kind"] == "escalate"
+    assert said.payload["detail"] == "attribute_not_found"
+    assert "гаранти" in said.payload["suggested"].lower()
+    assert said.texts == []
+
+
+async def test_another_size_after_availability_points_to_the_variants() -> None:
+    ozon = FakeOzon(products={SKU: product_info(SKU, present=0)})
+    said, _ = await run_action(
+        ProductAvailability,
+        ozon,
+        "а на размер больше есть?",
+        intent="product_availability",
+        sku=SKU,
+    )
+    assert said.payload["key"] == "availability.variant"

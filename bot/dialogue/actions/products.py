@@ -10,9 +10,11 @@ the same action again whatever its intent (stories/rules.yml); any answer clears
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from bot.dialogue.actions import facts
 from bot.dialogue.actions.base import OzonbotAction
 from bot.dialogue.actions.context import Context
 from bot.dialogue.actions.deps import OzonReader
@@ -20,7 +22,6 @@ from bot.dialogue.actions.outcome import Outcome, SetSlot
 from bot.dialogue.actions.payload import Escalation, Facts, Reply
 from bot.errors import OzonNotFoundError
 from bot.models import EscalationReason, Language
-from bot.ozon import attributes
 from bot.ozon.schemas import Attribute, Dimensions, ProductAttributes, ProductInfo, fold
 
 # Attributes a short summary names, in this order (canonical Russian names, as the NLU's
@@ -81,32 +82,59 @@ class ProductSpecs(OzonbotAction):
 
 
 async def describe(context: Context, sku: str) -> Outcome:
-    """The asked attribute of product `sku`, or its summary."""
+    """The asked attribute of product `sku`, or its summary when nothing specific is asked."""
     card = await find_card(context.ozon, sku)
     if card is None:
         return product_unknown(context, sku)
-    asked = context.turn.attribute()
+    text, entity = context.turn.text, context.turn.attribute()
+    attribute = facts.match_attribute(card.attributes, text, entity)
+    if attribute is not None:
+        return answer_attribute(context, card, attribute)
+    concept = facts.asked_concept(text, entity)
+    asked = entity or (concept.label_ru if concept else None)
     if asked is None:
         return summarise(context, card)
-    return answer_attribute(context, card, asked)
+    package = _package_fact(card, asked, concept, context.lang)
+    if package is not None:
+        return say_fact(context, card, asked, package)
+    label = (concept.label_en if concept and context.lang is Language.EN else asked) or asked
+    return attribute_unknown(context, card, label)
 
 
-def answer_attribute(context: Context, card: ProductAttributes, asked: str) -> Outcome:
-    facts = {"sku": card.sku, "product_name": card.name, "attribute": asked}
-    fact = card_fact(card, asked, context.lang)
-    if fact is None:
-        suggested = context.say(
-            "product.attribute_unknown", product_name=card.name, attribute=asked
-        )
-        escalation = Escalation(
-            EscalationReason.UNKNOWN, detail="attribute_not_found", suggested=suggested, facts=facts
-        )
-        return Outcome(escalation)
-    label = asked if context.lang is Language.RU else fact.label
+def answer_attribute(context: Context, card: ProductAttributes, attribute: Attribute) -> Outcome:
+    """The card's value, and for a yes/no question against a limit, where the number stands."""
+    fact = Fact(_label(attribute, context.lang), ", ".join(attribute.values))
+    comparison = facts.compare(context.turn.text, attribute)
+    if comparison is None:
+        return say_fact(context, card, fact.label, fact)
+    key = f"product.limit_{comparison.verdict.value}"
+    values = {"attribute": fact.label, "value": fact.value, "asked": comparison.asked.text}
+    text = context.say(key, product_name=card.name, **values)
+    reply_facts = {"sku": card.sku, "product_name": card.name, **values}
+    return Outcome(Reply(key, reply_facts), text=text)
+
+
+def say_fact(context: Context, card: ProductAttributes, asked: str, fact: Fact) -> Outcome:
+    facts_out = {"sku": card.sku, "product_name": card.name, "attribute": asked}
     text = context.say(
-        "product.attribute", product_name=card.name, attribute=label, value=fact.value
+        "product.attribute", product_name=card.name, attribute=fact.label, value=fact.value
     )
-    return Outcome(Reply("product.attribute", facts | {"value": fact.value}), text=text)
+    return Outcome(Reply("product.attribute", facts_out | {"value": fact.value}), text=text)
+
+
+def attribute_unknown(context: Context, card: ProductAttributes, asked: str) -> Outcome:
+    """The card does not say: nothing is guessed; staff get the "we will check" sentence as
+    the reply to send."""
+    facts_out = {"sku": card.sku, "product_name": card.name, "attribute": asked}
+    suggested = context.say("product.attribute_unknown", product_name=card.name, attribute=asked)
+    return Outcome(
+        Escalation(
+            EscalationReason.UNKNOWN,
+            detail="attribute_not_found",
+            suggested=suggested,
+            facts=facts_out,
+        )
+    )
 
 
 def summarise(context: Context, card: ProductAttributes) -> Outcome:
@@ -132,42 +160,30 @@ async def find_card(ozon: OzonReader, sku: str) -> ProductAttributes | None:
 
 
 def card_fact(card: ProductAttributes, asked: str, lang: Language) -> Fact | None:
-    """The card's value for the asked attribute, labelled in the buyer's language."""
-    attribute = find_attribute(card, asked)
-    if attribute is not None and attribute.values:
-        return Fact(_label(attribute, asked, lang), ", ".join(attribute.values))
+    """The card's value for an attribute asked by name (the summary's names), labelled in the
+    buyer's language; the package dimensions answer size and weight when no attribute does."""
+    attribute = facts.match_attribute(card.attributes, asked, asked)
+    if attribute is not None:
+        return Fact(_label(attribute, lang), ", ".join(attribute.values))
+    return _package_fact(card, asked, facts.asked_concept(asked), lang)
+
+
+def _package_fact(
+    card: ProductAttributes, asked: str, concept: facts.Concept | None, lang: Language
+) -> Fact | None:
     if card.dimensions is None:
         return None
     if fold(asked) in _DIMENSION_WORDS:
         return _dimensions_fact(card.dimensions, lang)
-    if fold(asked) in _WEIGHT_WORDS:
+    if fold(asked) in _WEIGHT_WORDS or (concept is not None and concept.name == "weight"):
         return _weight_fact(card.dimensions, lang)
     return None
 
 
-def find_attribute(card: ProductAttributes, asked: str) -> Attribute | None:
-    """By exact name, then by the known-attributes table, then by a word of the name."""
-    if (exact := card.find(asked)) is not None:
-        return exact
-    known = attributes.by_name(asked)
-    if known is not None:
-        for attribute in card.attributes:
-            if attribute.id == known.id or attribute.name == known.name_ru:
-                return attribute
-    word = fold(asked)
-    for attribute in card.attributes:
-        names = (attribute.name or "", attribute.name_en or "")
-        if any(word in fold(name).replace(",", " ").split() for name in names):
-            return attribute
-    return None
-
-
-def _label(attribute: Attribute, asked: str, lang: Language) -> str:
-    if lang is Language.EN:
-        known = attributes.by_id(attribute.id)
-        english = attribute.name_en or (known.name_en if known else None)
-        return (english or asked).lower()
-    return (attribute.name or asked).lower()
+def _label(attribute: Attribute, lang: Language) -> str:
+    if lang is Language.EN and attribute.name_en:
+        return attribute.name_en.lower()
+    return (attribute.name or attribute.name_en or "").lower()
 
 
 def _unit(unit: str | None, lang: Language) -> str:
@@ -204,10 +220,28 @@ class ProductAvailability(OzonbotAction):
         return answered(await stock(context, sku))
 
 
+_OTHER_VARIANT = re.compile(
+    r"размер|цвет|расцвет|оттен|побольше|поменьше|\bбольше\b|\bменьше\b|другого|другой|"
+    r"\bsize\b|colou?r|bigger|smaller|larger|another|other|"
+    r"\b(?:xxs|xs|s|m|l|xl|xxl|xxxl|[2-5]xl)\b|\bв\s+(?:черн|бел|красн|син|сер|зелен|розов|беж)",
+    re.IGNORECASE,
+)
+
+
+def asks_other_variant(text: str) -> bool:
+    """ "А на размер больше?", "а в чёрном есть?": another variant (its own SKU and stock)."""
+    return bool(_OTHER_VARIANT.search(text))
+
+
 async def stock(context: Context, sku: str) -> Outcome:
     product = await find_product(context.ozon, sku)
     if product is None:
         return product_unknown(context, sku)
+    if asks_other_variant(context.turn.text):
+        # The chat's SKU is one size and colour; the stock of others is theirs, not this one's.
+        variant_facts = {"sku": sku, "product_name": product.name}
+        text = context.say("availability.variant", product_name=product.name)
+        return Outcome(Reply("availability.variant", variant_facts), text=text)
     key = availability_key(product.present)
     facts = {"sku": sku, "product_name": product.name}
     if product.present is not None:
