@@ -324,7 +324,7 @@ def load_settings(env_file: str | None = None) -> Settings:
     worker = _build_section(WorkerSettings, env_file)
     general = _build_section(GeneralSettings, env_file)
     if worker.accounts is not None:
-        shops = load_accounts(worker.accounts, general.timezone)
+        shops = load_accounts(worker.accounts, general.timezone, default_api_url=ozon.api_url)
     else:
         shops = (_single_shop(ozon, telegram, worker, general),)
     return Settings(
@@ -377,8 +377,11 @@ def _resolve_env_refs(value: Any, where: str) -> Any:
     return value
 
 
-def load_accounts(path: Path, default_timezone: str = "Europe/Moscow") -> tuple[ShopConfig, ...]:
-    """Parse the accounts YAML file into shops; errors name the file, the shop and the field."""
+def load_accounts(
+    path: Path, default_timezone: str = "Europe/Moscow", *, default_api_url: str = DEFAULT_OZON_URL
+) -> tuple[ShopConfig, ...]:
+    """Parse the accounts YAML file into shops; errors name the file, the shop and the field.
+    A shop without its own `api_url` uses `default_api_url` (`OZON_API_URL`)."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -392,6 +395,7 @@ def load_accounts(path: Path, default_timezone: str = "Europe/Moscow") -> tuple[
         data = _resolve_env_refs(entry, where)
         if isinstance(data, dict):
             data.setdefault("hours", {}).setdefault("timezone", default_timezone)
+            data.setdefault("api_url", default_api_url)
         try:
             shops.append(ShopConfig.model_validate(data))
         except ValidationError as exc:
