@@ -467,7 +467,8 @@ def push(data: object) -> Push:
     body = root(data, PUSH)
     kind = PushKind.parse(body.text("message_type", required=True))
     chat_id = body.text("chat_id") if kind is not PushKind.PING else None
-    if kind is not PushKind.PING and kind is not PushKind.OTHER and not chat_id:
+    # A message push without its chat cannot be acted on; other kinds without one are ignored.
+    if kind in (PushKind.NEW_MESSAGE, PushKind.UPDATE_MESSAGE) and not chat_id:
         raise OzonMalformedError(PUSH, "$.chat_id: expected a non-empty string")
     return Push(
         kind=kind,
