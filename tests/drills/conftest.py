@@ -7,11 +7,33 @@ from pathlib import Path
 
 import pytest
 
-from tests.drills.harness import Drill, drill_world
+from tests.drills.harness import Drill, PrivateRedis, drill_world
 
 
 @pytest.fixture
 async def drill(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Drill]:
     name = request.node.name.removeprefix("test_")[:24].replace("[", "-").rstrip("]")
     async with drill_world(name, tmp_path) as world:
+        yield world
+
+
+@pytest.fixture
+async def own_redis(tmp_path: Path) -> AsyncIterator[PrivateRedis]:
+    """A redis-server of the drill's own, AOF every second (pausing or killing the shared one
+    would stall everybody else's tests)."""
+    workdir = tmp_path / "redis"
+    workdir.mkdir()
+    server = await PrivateRedis.start(workdir, "--appendonly", "yes", "--appendfsync", "everysec")
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+@pytest.fixture
+async def drill_own_redis(
+    request: pytest.FixtureRequest, tmp_path: Path, own_redis: PrivateRedis
+) -> AsyncIterator[Drill]:
+    name = request.node.name.removeprefix("test_")[:24].replace("[", "-").rstrip("]")
+    async with drill_world(name, tmp_path, redis_url=own_redis.url) as world:
         yield world

@@ -175,7 +175,7 @@ class PrivateRedis:
         port = free_port()
         args = [
             binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(workdir),
-            "--save", "", "--daemonize", "no", *extra,
+            "--save", "", "--daemonize", "no", "--enable-debug-command", "local", *extra,
         ]  # fmt: skip
         server = cls(port, workdir, args)
         await server.launch()
@@ -205,6 +205,15 @@ class PrivateRedis:
     def kill9(self) -> None:
         assert self.proc is not None
         self.proc.send_signal(signal.SIGKILL)
+
+    async def cli(self, *args: str) -> str:
+        """A redis-cli command against this server (DEBUG SLEEP blocks until it ends)."""
+        proc = await asyncio.create_subprocess_exec(
+            shutil.which("redis-cli") or "redis-cli", "-p", str(self.port), *args,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+        out, _ = await proc.communicate()
+        return out.decode().strip()
 
     async def stop(self) -> None:
         if self.proc is not None and self.proc.returncode is None:
