@@ -305,6 +305,8 @@ class Delivery:
             # A request Telegram refuses as such would be refused forever: skip it rather
             # than block every later notification. The escalation itself stays in Redis.
             log.error("Telegram refused staff notification %s: %s", notification.id, exc)
+        except ConfigError as exc:
+            log.error("staff notification %s has nowhere to go: %s", notification.id, exc)
         except TelegramDeliveryError as exc:
             if exc.retry_after is None:
                 raise  # Telegram itself is unreachable: every chat waits (see `run`)

@@ -330,8 +330,9 @@ class Outbox:
         self, consumer: str, *, count: int = 10, block_ms: int = 1000
     ) -> list[tuple[str, Notification]]:
         try:
+            # BLOCK 0 would wait forever: 0 means "do not wait" here.
             reply = await self._r.xreadgroup(
-                OUTBOX_GROUP, consumer, {self._k.outbox: ">"}, count=count, block=block_ms
+                OUTBOX_GROUP, consumer, {self._k.outbox: ">"}, count=count, block=block_ms or None
             )
         except ResponseError as exc:
             await self._recreate_group(exc)

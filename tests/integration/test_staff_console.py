@@ -190,3 +190,16 @@ async def test_an_expired_takeover_updates_the_card(h: StaffHarness) -> None:
     h.clock.advance(minutes=121)
     assert await h.ops.expire_takeovers() == 1
     await wait_until(lambda: "returned to the bot" in card.text)
+
+
+async def test_health_names_the_console_owner_and_a_healthy_outbox(h: StaffHarness) -> None:
+    escalation = await h.escalate("chat-40", "Товар сломан")
+    await h.card(escalation.id)
+    assert h.console is not None
+    await wait_until(lambda: h.console is not None and h.console.leading)
+    health = await h.console.health()
+    assert health["owner"] == "console-test"
+    assert health["leading_here"] is True
+    assert health["ok"] is True
+    assert health["group"] is True
+    assert health["parked"] == []
