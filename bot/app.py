@@ -24,16 +24,20 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.config import Settings
 from bot.dialogue.rasa import RasaClient
 from bot.dialogue.types import Dialogue
-from bot.errors import OzonAuthError, OzonbotError, OzonPermissionError, StateError
+from bot.errors import StateError
 from bot.guard.inbound import InboundGuard
 from bot.guard.outbound import OutboundGuard
 from bot.knowledge import Knowledge, detect_language
 from bot.ozon.client import OzonClient, OzonHttp
+from bot.staff.texts import Texts
 from bot.state.chats import ChatStore
+from bot.state.control import ControlQueue
 from bot.state.escalations import ControlStore, EscalationStore, Outbox
 from bot.state.keys import Keys
-from bot.state.redis import Redis, connect, ping
+from bot.state.redis import Redis, connect
 from bot.worker.escalate import Escalator
+from bot.worker.events import StaffEvents
+from bot.worker.health import Health, StateWatch
 from bot.worker.http import PushIntake, build_http_app
 from bot.worker.ingest import Poller
 from bot.worker.metrics import Metrics
@@ -74,6 +78,7 @@ class App:
     poller: Poller
     worker: Worker
     staff: StaffOps
+    watch: StateWatch
     clock: Clock
     worker_id: str
     scheduler: AsyncIOScheduler | None = field(default=None, init=False)
@@ -109,6 +114,8 @@ class App:
         control = ControlStore(redis, keys)
         escalations = EscalationStore(redis, keys)
         outbox = Outbox(redis, keys)
+        queue = ControlQueue(redis, keys)
+        texts = Texts(settings.telegram.language)
         sender = Sender(
             clients,
             outbound,
@@ -119,15 +126,15 @@ class App:
         )
         escalator = Escalator(escalations, control, outbox)
         worker_id = worker_id or f"{socket.gethostname()}-{os.getpid()}"
+        shops = {shop.id: shop for shop in settings.shops}
         processor = ChatProcessor(
             PipelineDeps(
-                shops={shop.id: shop for shop in settings.shops},
+                shops=shops,
                 clients=clients,
                 chats=chats,
                 control=control,
                 escalator=escalator,
                 inbound=inbound,
-                outbound=outbound,
                 dialogue=dialogue,
                 sender=sender,
                 knowledge=knowledge,
@@ -135,6 +142,7 @@ class App:
                 metrics=metrics,
                 keys=keys,
                 settings=settings.worker,
+                notices=texts,
                 worker_id=worker_id,
                 clock=clock,
             )
@@ -145,6 +153,7 @@ class App:
             control=control,
             chats=chats,
             outbox=outbox,
+            queue=queue,
             sender=sender,
             fixer=outbound,
             dialogue=dialogue,
@@ -172,7 +181,21 @@ class App:
             escalator=escalator,
             processor=processor,
             poller=Poller(
-                {s.id: s for s in settings.shops}, clients, chats, keys, on_new=worker.wake
+                shops,
+                clients,
+                chats,
+                keys,
+                StaffEvents(escalator, texts),
+                metrics,
+                on_new=worker.wake,
+            ),
+            watch=StateWatch(
+                control,
+                escalator,
+                shops,
+                metrics,
+                lambda: texts("notice.data_loss"),
+                worker_id,
             ),
             worker=worker,
             staff=staff,
@@ -207,6 +230,7 @@ class App:
 
     async def start(self, *, http: bool = True, staff_console: bool = True) -> None:
         await self.outbox.ensure_group()
+        await self.watch.start()
         self.scheduler = AsyncIOScheduler(timezone=self.settings.general.timezone)
         self._install_jobs(self.scheduler)
         self.scheduler.start()
@@ -290,17 +314,32 @@ class App:
         if await self.poller.fetch_chat(shop_id, chat_id):
             self.worker.wake()
 
-    async def poll_job(self) -> None:
-        """The scheduler's poll: failures are logged and the next tick tries again."""
+    async def poll_job(self, shop_id: str) -> None:
+        """The scheduler's poll of one shop (each shop has its own job): failures are the
+        poller's to count and back off from; the next tick tries again."""
         try:
-            await self.poll_once()
-        except (OzonAuthError, OzonPermissionError) as exc:
-            log.error("Ozon refused the poll (check OZON_CLIENT_ID/OZON_API_KEY roles): %s", exc)
-        except (OzonbotError, StateError) as exc:
-            log.warning("poll failed, next tick retries: %s", exc)
+            if (await self.poller.poll_shop(shop_id)).new_messages:
+                self.worker.wake()
+        except StateError as exc:
+            log.warning("poll %s: redis unavailable, next tick retries: %s", shop_id, exc)
 
-    async def health(self) -> dict[str, bool]:
-        return {"redis": await ping(self.redis)}
+    async def health(self) -> dict[str, dict[str, Any]]:
+        rasa = getattr(self.dialogue, "healthy", None)
+        report = Health(
+            self.redis,
+            self.chats,
+            {shop.id: shop for shop in self.settings.shops},
+            self.poller,
+            self.settings.worker.poll_interval_s,
+            rasa,
+            self._outbox_health,
+            self.watch,
+        )
+        return await report.report()
+
+    async def _outbox_health(self) -> dict[str, Any]:
+        pending = await self.outbox.pending_count()
+        return {"ok": True, "pending": pending}
 
     async def render_metrics(self) -> bytes:
         try:

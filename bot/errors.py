@@ -24,10 +24,16 @@
     ├── GuardError                   the outbound check refused a text (carries `violations`)
     ├── KnowledgeError               a knowledge snippet file or a rendering is wrong (names the
     │                                file and the key)
-    ├── StateError                   Redis unreachable or answering nonsense (the work waits)
+    ├── StateError                   Redis unreachable or timed out (the work waits, retried)
     │   └── StateLostError           a structure Redis held is gone (a flush, a failover to an
     │                                empty replica): the store that found it re-created it; the
     │                                caller logs and counts the loss (carries `structure`)
+    ├── StateDataError               Redis refused a command: a damaged key or a bug, not an
+    │                                outage; the chat goes to people instead of waiting forever
+    ├── LostLockError                the chat's lock (its fencing token) is no longer ours:
+    │                                drop the turn before any further effect
+    ├── DependencyDownError          Rasa, the action server or Ozon cannot serve a turn now
+    │                                (carries `service` and `retry_after`): the turn waits
     ├── ReviewError                  a review or NLU training file `ozonbot review` cannot use
     │                                (names the file)
     └── TelegramDeliveryError        the Bot API did not take a staff notification (retried;
@@ -37,7 +43,6 @@
         └── TelegramForbiddenError   the bot cannot write to this chat at all (403 kicked, 400
                                      chat not found, no rights, migrated): carries `chat_id`;
                                      that chat is parked, the other chats go on
-
 
 Third-party exceptions are mapped at the boundary with `raise ... from exc`; nothing below
 turns a failure into `None`, `{}` or a default intent.
@@ -65,6 +70,8 @@ class ConfigError(OzonbotError):
 
 class OzonError(OzonbotError):
     retryable = False
+    outcome_unknown = False
+    """A write that may have reached Ozon: reconcile against the chat history, never resend."""
 
     def __init__(
         self,
@@ -144,6 +151,8 @@ class OzonTimeoutError(OzonError):
 class OzonUnknownOutcomeError(OzonError):
     """The request may have reached Ozon: the caller reconciles, it does not resend."""
 
+    outcome_unknown = True
+
 
 class RasaError(OzonbotError):
     def __init__(self, message: str, *, status: int | None = None) -> None:
@@ -178,6 +187,29 @@ class StateLostError(StateError):
     def __init__(self, structure: str, message: str) -> None:
         super().__init__(f"{structure}: {message}")
         self.structure = structure
+
+
+class StateDataError(OzonbotError):
+    """Redis refused a command (wrong type, script error): retrying the same step cannot help."""
+
+
+class LostLockError(OzonbotError):
+    """The chat lock expired and someone else owns the chat now: drop the work, do not commit."""
+
+
+class DependencyDownError(OzonbotError):
+    """Rasa, the action server or Ozon cannot serve the turn now: it waits and is retried.
+
+    `retry_after` is a hint from the service (Ozon's capped Retry-After), else None."""
+
+    retryable = True
+
+    def __init__(
+        self, service: str, cause: BaseException | str, *, retry_after: float | None = None
+    ) -> None:
+        super().__init__(f"{service} unavailable: {cause}")
+        self.service = service
+        self.retry_after = retry_after
 
 
 class ReviewError(OzonbotError):

@@ -24,23 +24,29 @@ log = logging.getLogger(__name__)
 def install_jobs(scheduler: AsyncIOScheduler, app: App) -> None:
     worker = app.settings.worker
     common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 30}
-    scheduler.add_job(
-        app.tracked(app.poll_job),
-        "interval",
-        seconds=worker.poll_interval_s,
-        id="poll",
-        next_run_time=datetime.now(UTC),  # the scheduler runs on real time
-        **common,
-    )
-    scheduler.add_job(
-        app.tracked(_expire_takeovers), "interval", seconds=60, id="takeovers", args=[app], **common
-    )
-    scheduler.add_job(
-        app.tracked(_digests), "interval", seconds=60, id="digest", args=[app], **common
-    )
-    scheduler.add_job(
-        app.tracked(_drafts), "interval", seconds=30, id="drafts", args=[app], **common
-    )
+    for shop in app.settings.shops:
+        # One job per shop: a slow or failing shop never delays another's poll.
+        scheduler.add_job(
+            app.tracked(app.poll_job),
+            "interval",
+            seconds=worker.poll_interval_s,
+            id=f"poll:{shop.id}",
+            args=[shop.id],
+            next_run_time=datetime.now(UTC),  # the scheduler runs on real time
+            **common,
+        )
+    every = {
+        "takeovers": (_expire_takeovers, 60),
+        "digest": (_digests, 60),
+        "drafts": (_drafts, 30),
+        "control": (_control, 5),
+        "sends": (_reconcile_sends, 30),
+        "state": (_watch_state, 10),
+    }
+    for job_id, (job, seconds) in every.items():
+        scheduler.add_job(
+            app.tracked(job), "interval", seconds=seconds, id=job_id, args=[app], **common
+        )
     if app.settings.telegram.enabled:
         install_sla_job(scheduler, app, common)
 
@@ -90,3 +96,27 @@ async def _expire_takeovers(app: App) -> None:
         return
     if returned:
         log.info("returned %d timed-out takeovers to the bot", returned)
+
+
+async def _control(app: App) -> None:
+    """Pause/resume steps in Rasa that failed when staff asked for them."""
+    try:
+        await app.staff.run_control_once()
+    except OzonbotError as exc:
+        log.warning("control steps failed, the next tick retries: %s", exc)
+
+
+async def _reconcile_sends(app: App) -> None:
+    """Suggested replies whose send ended in a crash or an unknown outcome."""
+    try:
+        await app.staff.reconcile_sends()
+    except OzonbotError as exc:
+        log.warning("reconciling staff sends failed, the next tick retries: %s", exc)
+
+
+async def _watch_state(app: App) -> None:
+    """Notice Redis losing its data (see `bot.worker.health`)."""
+    try:
+        await app.watch.check()
+    except OzonbotError as exc:
+        log.warning("state watch failed, the next tick retries: %s", exc)

@@ -60,8 +60,8 @@ class Clock:
 def action_of(record: TurnRecord) -> str:
     if record.decision is Decision.REPLY:
         return "reply"
-    if record.decision is Decision.ESCALATE:
-        return "escalate"
+    if record.decision is Decision.ESCALATE and record.new_escalation:
+        return "escalate"  # a message that only adds to a card already waiting is "none"
     return "none"
 
 
@@ -154,7 +154,7 @@ class ScenarioRunner:
         sent = [s.text for s in self._sandbox.state.sent[before:] if s.chat_id == chat_id]
         result = TurnResult(scenario=name, turn=number, buyer=turn.buyer)
         if record is not None:
-            result.intent = record.intent
+            result.intent = record.acted_intent or record.intent
             result.confidence = record.confidence
             result.action = action_of(record)
             result.reason = record.reason.value if record.reason else None

@@ -19,15 +19,24 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.state.keys import CHAT_LOCK_MS, RECENT_TURNS, Keys
+from bot.errors import LostLockError
+from bot.state.keys import (
+    CHAT_LOCK_MS,
+    CURSOR_S,
+    QUARANTINE_S,
+    READ_FAILURES_S,
+    RECENT_TURNS,
+    SEND_MARK_S,
+    Keys,
+)
 from bot.state.models import BuyerMessage, PendingSend, TurnRecord
 from bot.state.redis import Redis, mapped, text
 
 _INGEST = """
 local cur = redis.call('GET', KEYS[1]) or ''
 if cur ~= ARGV[1] then return 0 end
-for i = 5, #ARGV do redis.call('RPUSH', KEYS[2], ARGV[i]) end
-redis.call('SET', KEYS[1], ARGV[2])
+for i = 6, #ARGV do redis.call('RPUSH', KEYS[2], ARGV[i]) end
+redis.call('SET', KEYS[1], ARGV[2], 'EX', tonumber(ARGV[5]))
 redis.call('ZADD', KEYS[3], 'NX', tonumber(ARGV[4]), ARGV[3])
 redis.call('HSETNX', KEYS[4], ARGV[3], ARGV[4])
 return 1
@@ -36,7 +45,7 @@ return 1
 _MOVE_CURSOR = """
 local cur = redis.call('GET', KEYS[1]) or ''
 if cur ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[2])
+redis.call('SET', KEYS[1], ARGV[2], 'EX', tonumber(ARGV[3]))
 return 1
 """
 
@@ -49,22 +58,42 @@ return due
 """
 
 _COMMIT = """
-if redis.call('GET', KEYS[8]) ~= ARGV[8] then return -1 end
-redis.call('SET', KEYS[1], ARGV[1])
-redis.call('LTRIM', KEYS[2], tonumber(ARGV[2]), -1)
-redis.call('DEL', KEYS[3])
-redis.call('SET', KEYS[4], ARGV[3], 'EX', tonumber(ARGV[4]))
-redis.call('ZADD', KEYS[5], tonumber(ARGV[5]), KEYS[4])
-redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', tonumber(ARGV[5]) - tonumber(ARGV[4]))
-redis.call('LPUSH', KEYS[9], ARGV[9])
-redis.call('LTRIM', KEYS[9], 0, tonumber(ARGV[10]) - 1)
-if redis.call('LLEN', KEYS[2]) == 0 then
-  redis.call('ZREM', KEYS[6], ARGV[6])
-  redis.call('HDEL', KEYS[7], ARGV[6])
-else
-  redis.call('ZADD', KEYS[6], tonumber(ARGV[7]), ARGV[6])
+if redis.call('GET', KEYS[7]) ~= ARGV[7] then return -1 end
+local handled = {}
+for _, id in ipairs(cjson.decode(ARGV[1])) do handled[id] = true end
+local trimmed = 0
+while true do
+  local head = redis.call('LINDEX', KEYS[1], 0)
+  if not head or not handled[cjson.decode(head)['message_id']] then break end
+  redis.call('LPOP', KEYS[1])
+  trimmed = trimmed + 1
 end
+redis.call('DEL', KEYS[2])
+redis.call('SET', KEYS[3], ARGV[2], 'EX', tonumber(ARGV[3]))
+redis.call('ZADD', KEYS[4], tonumber(ARGV[4]), KEYS[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', tonumber(ARGV[4]) - tonumber(ARGV[3]))
+redis.call('LPUSH', KEYS[8], ARGV[8])
+redis.call('LTRIM', KEYS[8], 0, tonumber(ARGV[9]) - 1)
+redis.call('EXPIRE', KEYS[8], tonumber(ARGV[3]))
+if redis.call('LLEN', KEYS[1]) == 0 then
+  redis.call('ZREM', KEYS[5], ARGV[5])
+  redis.call('HDEL', KEYS[6], ARGV[5])
+else
+  redis.call('ZADD', KEYS[5], tonumber(ARGV[6]), ARGV[5])
+end
+return trimmed
+"""
+
+_MARK_SENDING = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[2], 'EX', tonumber(ARGV[3]))
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[4]))
 return 1
+"""
+
+_FENCED_DEL = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+return redis.call('DEL', KEYS[2])
 """
 
 _RENEW = """
@@ -100,10 +129,6 @@ class ChatLock:
     token: str
 
 
-class LostLockError(Exception):
-    """The chat lock expired and someone else owns the chat now: drop the work, do not commit."""
-
-
 class ChatStore:
     """Inbox, cursors, queue, locks and the commit of a handled turn."""
 
@@ -117,6 +142,8 @@ class ChatStore:
         self._commit = redis.register_script(_COMMIT)
         self._renew = redis.register_script(_RENEW)
         self._release = redis.register_script(_RELEASE)
+        self._mark_sending = redis.register_script(_MARK_SENDING)
+        self._fenced_del = redis.register_script(_FENCED_DEL)
 
     @property
     def queue_key(self) -> str:
@@ -145,11 +172,12 @@ class ChatStore:
         if not messages:
             return await self.advance_cursor(shop, chat_id, expected_cursor, new_cursor)
         key = member(shop, chat_id)
-        args = [
+        args: list[str | int] = [
             expected_cursor or "",
             new_cursor,
             key,
             str(now_ms()),
+            CURSOR_S,
             *(m.model_dump_json() for m in messages),
         ]
         keys = [self._k.cursor(shop, chat_id), self._k.inbox(shop, chat_id)]
@@ -160,7 +188,7 @@ class ChatStore:
     async def advance_cursor(self, shop: str, chat_id: str, expected: str | None, new: str) -> bool:
         """Move the cursor past messages that need no work (the seller's own, support's...)."""
         key = self._k.cursor(shop, chat_id)
-        return bool(await self._move_cursor(keys=[key], args=[expected or "", new]))
+        return bool(await self._move_cursor(keys=[key], args=[expected or "", new, CURSOR_S]))
 
     @mapped
     async def try_lock(self, key: str, ttl_ms: int) -> str | None:
@@ -171,6 +199,16 @@ class ChatStore:
     @mapped
     async def release(self, key: str, token: str) -> None:
         await self._release(keys=[key], args=[token])
+
+    @mapped
+    async def poll_progress(self, shop: str) -> None:
+        """The shop was polled successfully now (for /healthz, shared by all workers)."""
+        await self._r.hset(self._k.poll_state(shop), "ok_ms", str(now_ms()))
+
+    @mapped
+    async def last_poll_ms(self, shop: str) -> int | None:
+        raw = text(await self._r.hget(self._k.poll_state(shop), "ok_ms"))
+        return int(raw) if raw else None
 
     # --- queue --------------------------------------------------------------------------
 
@@ -218,6 +256,30 @@ class ChatStore:
     async def clear_failures(self, shop: str, chat_id: str) -> None:
         await self._r.delete(self._k.failures(shop, chat_id))
 
+    @mapped
+    async def count_read_failure(self, shop: str, chat_id: str) -> int:
+        """One more poll that could not read this chat from Ozon (remembered for an hour)."""
+        key = self._k.read_failures(shop, chat_id)
+        async with self._r.pipeline(transaction=True) as pipe:
+            pipe.incr(key)
+            pipe.expire(key, READ_FAILURES_S)
+            count, _ = await pipe.execute()
+        return int(count)
+
+    @mapped
+    async def clear_read_failures(self, shop: str, chat_id: str) -> None:
+        await self._r.delete(self._k.read_failures(shop, chat_id))
+
+    @mapped
+    async def quarantine(self, shop: str, chat_id: str, cause: str) -> bool:
+        """Stop reading a chat that keeps failing; True the first time (so people hear once)."""
+        key = self._k.quarantine(shop, chat_id)
+        return bool(await self._r.set(key, cause, nx=True, ex=QUARANTINE_S))
+
+    @mapped
+    async def quarantined(self, shop: str, chat_id: str) -> bool:
+        return bool(await self._r.exists(self._k.quarantine(shop, chat_id)))
+
     # --- locks --------------------------------------------------------------------------
 
     @mapped
@@ -249,32 +311,46 @@ class ChatStore:
         return [BuyerMessage.model_validate_json(item) for item in raw]
 
     @mapped
-    async def handled_id(self, shop: str, chat_id: str) -> str | None:
-        return text(await self._r.get(self._k.handled(shop, chat_id)))
-
-    @mapped
     async def pending_send(self, shop: str, chat_id: str) -> PendingSend | None:
         raw = await self._r.get(self._k.pending_send(shop, chat_id))
         return PendingSend.model_validate_json(raw) if raw else None
 
     @mapped
-    async def mark_sending(self, shop: str, chat_id: str, pending: PendingSend) -> None:
-        await self._r.set(self._k.pending_send(shop, chat_id), pending.model_dump_json())
+    async def mark_sending(self, lock: ChatLock, pending: PendingSend) -> None:
+        """Record the send we are about to make, if we still own the chat (and renew the lock).
+
+        The fencing step before every send: a worker that lost its lock learns it here, before
+        anything reaches Ozon, and raises `LostLockError`."""
+        keys = [
+            self._k.chat_lock(lock.shop, lock.chat_id),
+            self._k.pending_send(lock.shop, lock.chat_id),
+        ]
+        args: list[str | int] = [lock.token, pending.model_dump_json(), SEND_MARK_S, CHAT_LOCK_MS]
+        if not await self._mark_sending(keys=keys, args=args):
+            raise LostLockError(f"{lock.shop}/{lock.chat_id}: chat lock lost before sending")
 
     @mapped
-    async def clear_sending(self, shop: str, chat_id: str) -> None:
-        await self._r.delete(self._k.pending_send(shop, chat_id))
+    async def clear_sending(self, lock: ChatLock) -> None:
+        """Forget the send in flight (it was refused, or it belongs to turns already handled)."""
+        keys = [
+            self._k.chat_lock(lock.shop, lock.chat_id),
+            self._k.pending_send(lock.shop, lock.chat_id),
+        ]
+        if await self._fenced_del(keys=keys, args=[lock.token]) == -1:
+            raise LostLockError(f"{lock.shop}/{lock.chat_id}: chat lock lost")
 
     @mapped
-    async def commit(self, lock: ChatLock, record: TurnRecord, processed: int) -> None:
+    async def commit(self, lock: ChatLock, record: TurnRecord) -> int:
         """Record the turn and drop its messages from the inbox, atomically, if we still own it.
 
+        Only the inbox entries at the head whose ids the record names are dropped: a message
+        that arrived meanwhile, or a record left over from a turn someone else handled, never
+        takes a message it did not handle with it. Returns how many entries were dropped.
         Raises `LostLockError` when the lock expired meanwhile (another worker owns the chat).
         """
         shop, chat_id = lock.shop, lock.chat_id
         record_key = self._k.record(shop, chat_id, record.last_message_id)
         keys = [
-            self._k.handled(shop, chat_id),
             self._k.inbox(shop, chat_id),
             self._k.pending_send(shop, chat_id),
             record_key,
@@ -286,8 +362,7 @@ class ChatStore:
         ]
         recent = json.dumps({"at": record.handled_at.isoformat(), "key": record_key})
         args: list[str | int] = [
-            record.last_message_id,
-            processed,
+            json.dumps(list(record.message_ids)),
             record.model_dump_json(),
             self._record_ttl_s,
             int(record.handled_at.timestamp()),
@@ -297,8 +372,10 @@ class ChatStore:
             recent,
             RECENT_TURNS,
         ]
-        if await self._commit(keys=keys, args=args) == -1:
+        trimmed = int(await self._commit(keys=keys, args=args))
+        if trimmed == -1:
             raise LostLockError(f"{shop}/{chat_id}: chat lock lost before commit")
+        return trimmed
 
     # --- records --------------------------------------------------------------------------
 

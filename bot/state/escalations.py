@@ -19,8 +19,11 @@ from bot.state.keys import (
     OUTBOX_DONE_S,
     OUTBOX_GROUP,
     OUTBOX_HELD_S,
+    RECOVERY_S,
+    STATE_S,
     STATS_S,
     STREAM_MAXLEN,
+    WRITES_PROBE_S,
     Keys,
 )
 from bot.state.models import (
@@ -68,8 +71,18 @@ class ControlStore:
 
     @mapped
     async def chat(self, shop: str, chat_id: str) -> ChatControl:
-        raw = text(await self._r.get(self._k.chat_state(shop, chat_id)))
-        return ChatControl.model_validate_json(raw) if raw else ChatControl()
+        return (await self.chat_and_known(shop, chat_id))[0]
+
+    @mapped
+    async def chat_and_known(self, shop: str, chat_id: str) -> tuple[ChatControl, bool]:
+        """The chat's state (renewing its TTL), and whether Redis had any for it."""
+        key = self._k.chat_state(shop, chat_id)
+        async with self._r.pipeline(transaction=False) as pipe:
+            pipe.get(key)
+            pipe.expire(key, STATE_S)
+            raw, _ = await pipe.execute()
+        raw = text(raw)
+        return (ChatControl.model_validate_json(raw) if raw else ChatControl()), raw is not None
 
     @mapped
     async def update_chat(
@@ -79,7 +92,7 @@ class ControlStore:
 
         def apply(raw: str | None, pipe: Pipeline) -> ChatControl:
             new = change(ChatControl.model_validate_json(raw) if raw else ChatControl())
-            pipe.set(key, new.model_dump_json())
+            pipe.set(key, new.model_dump_json(), ex=STATE_S)
             return new
 
         key = self._k.chat_state(shop, chat_id)
@@ -97,11 +110,13 @@ class ControlStore:
             await self._r.delete(self._k.shop_paused(shop))
 
     @mapped
-    async def shop_switches(self, shop: str) -> tuple[bool, ModeOverride | None]:
-        """The kill switch and the mode override in one round trip (read on every turn)."""
-        paused, mode = await self._r.mget([self._k.shop_paused(shop), self._k.shop_mode(shop)])
+    async def shop_switches(self, shop: str) -> tuple[bool, ModeOverride | None, bool]:
+        """The kill switch, the mode override and "Ozon refuses our writes", in one round trip
+        (read on every turn)."""
+        keys = [self._k.shop_paused(shop), self._k.shop_mode(shop), self._k.premium_missing(shop)]
+        paused, mode, refused = await self._r.mget(keys)
         override = ModeOverride.model_validate_json(str(mode)) if mode else None
-        return paused is not None, override
+        return paused is not None, override, refused is not None
 
     @mapped
     async def mode_override(self, shop: str) -> ModeOverride | None:
@@ -120,9 +135,36 @@ class ControlStore:
         return bool(await self._r.exists(self._k.premium_missing(shop)))
 
     @mapped
-    async def set_premium_missing(self, shop: str) -> bool:
-        """Remember that Ozon refused a chat write for lack of Premium; True the first time."""
-        return bool(await self._r.set(self._k.premium_missing(shop), "1", nx=True, ex=24 * 3600))
+    async def set_writes_refused(self, shop: str) -> bool:
+        """Ozon refused a chat write for lack of a subscription: the shop works in draft mode
+        until `WRITES_PROBE_S` has passed, when the next reply is tried for real (the probe).
+        True when the shop was not already known to lack it (staff are told once)."""
+        async with self._r.pipeline(transaction=True) as pipe:
+            pipe.set(self._k.premium_missing(shop), "1", ex=WRITES_PROBE_S)
+            pipe.set(self._k.premium_lacking_since(shop), datetime.now(UTC).isoformat(), nx=True)
+            _, first = await pipe.execute()
+        return bool(first)
+
+    @mapped
+    async def writes_work(self, shop: str) -> bool:
+        """A chat write went through: True when the shop had lacked the subscription (staff
+        are told it recovered, once)."""
+        return bool(await self._r.delete(self._k.premium_lacking_since(shop)))
+
+    @mapped
+    async def sentinel_missing(self, worker_id: str) -> bool:
+        """Write the data-loss sentinel if it is missing; True when it was (a fresh Redis at
+        start, or data lost later)."""
+        return bool(await self._r.set(self._k.sentinel, worker_id, nx=True))
+
+    @mapped
+    async def start_recovery(self) -> None:
+        await self._r.set(self._k.recovering, "1", ex=RECOVERY_S)
+
+    @mapped
+    async def recovering(self) -> bool:
+        """Redis lost its data lately (see `bot.worker.health`): unknown chats need a look."""
+        return bool(await self._r.exists(self._k.recovering))
 
     @mapped
     async def first_outage(self, kind: str, shop: str, now: datetime) -> datetime:

@@ -10,15 +10,26 @@ Layout (`{p}` prefix, `{s}` shop id, `{c}` Ozon chat id):
     {p}:queue                      zset    chats with work, member `shop|chat`, score = due time
                                            (ms); a claim pushes the score forward by a lease
     {p}:queue:since                hash    member -> when its oldest unhandled message was seen (ms)
-    {p}:chat:{s}:{c}:inbox         list    buyer messages fetched but not yet handled (JSON)
+    {p}:chat:{s}:{c}:inbox         list    buyer messages fetched but not yet handled (JSON).
+                                           No TTL on purpose: it is work still owed to a buyer;
+                                           the commit that handles the last entry empties it
+                                           (Redis deletes an empty list)
     {p}:chat:{s}:{c}:cursor        string  newest message id taken from Ozon into the inbox
-    {p}:chat:{s}:{c}:handled       string  newest message id whose outcome is recorded
-    {p}:chat:{s}:{c}:lock          string  per-chat processing lock (token, PX, renewed)
+                                           (CURSOR_S, renewed by every ingest; without it the
+                                           chat is re-read from the seller's last message)
+    {p}:chat:{s}:{c}:lock          string  per-chat processing lock (token, PX, renewed); the
+                                           token is the fencing token every effect checks
     {p}:chat:{s}:{c}:send          string  a send in flight: what to look for when reconciling
-    {p}:chat:{s}:{c}:state         hash    context, takeover, complaint, holding reply, language
+                                           (SEND_MARK_S)
+    {p}:chat:{s}:{c}:state         string  context, takeover, complaint, language (STATE_S,
+                                           renewed whenever it is read for a turn)
     {p}:chat:{s}:{c}:recent        list    the last buyer turns (for cards and repeat detection)
+                                           (the record retention)
     {p}:chat:{s}:{c}:failures      string  unexpected errors handling the chat (1 h): after a few,
                                            the chat goes to people with reason `system`
+    {p}:chat:{s}:{c}:read-failures string  polls that could not read the chat from Ozon (1 h)
+    {p}:chat:{s}:{c}:quarantine    string  a chat Ozon's answers for which cannot be read: the
+                                           poller skips it and people have it (QUARANTINE_S)
     {p}:record:{s}:{c}:{m}         string  one handled turn: intent, flags, decision, timings (TTL)
     {p}:records:{s}                zset    record keys by handled time (review, digest, stats)
     {p}:blocked:{s}                zset    blocked outgoing texts kept for review (TTL'd entries)
@@ -26,6 +37,7 @@ Layout (`{p}` prefix, `{s}` shop id, `{c}` Ozon chat id):
     {p}:esc:open                   zset    open escalation ids by creation time
     {p}:esc:all:{s}                zset    every escalation id of a shop by creation time (review)
     {p}:esc:chat:{s}:{c}           string  the open escalation of a chat (one card per chat)
+                                           (CHAT_ESCALATION_S, renewed by every save)
     {p}:outbox                     stream  staff notifications to deliver; group `staff`
     {p}:outbox:done:{id}           string  notification already delivered (idempotency)
     {p}:outbox:held:{tg}           list    notifications for staff chat {tg} while it cannot take
@@ -45,13 +57,25 @@ Layout (`{p}` prefix, `{s}` shop id, `{c}` Ozon chat id):
                                            (a 429's retry_after, or the re-probe of a parked chat)
     {p}:shop:{s}:paused            string  kill switch: no auto-replies for the shop
     {p}:shop:{s}:mode              string  mode override JSON {mode, until}
-    {p}:shop:{s}:premium-missing   string  set when Ozon refused a write for lack of Premium
+    {p}:shop:{s}:premium-missing   string  Ozon refused a write for lack of a subscription: the
+                                           shop is in draft mode until it expires (WRITES_PROBE_S),
+                                           then the next reply probes for real
+    {p}:shop:{s}:premium-lacking   string  since when writes were refused; deleted by the first
+                                           write that works (staff hear of both, once)
     {p}:stats:{s}:{yyyy-mm-dd}     hash    daily counters for /stats and the digest
     {p}:marks:{s}                  hash    staff "wrong intent: X" marks by record key
     {p}:holding:{s}:{c}:{night}    string  the after-hours holding reply was sent this night
     {p}:digest:{s}:{yyyy-mm-dd}    string  the morning digest was posted
     {p}:outage:{kind}:{s}          string  first time Rasa/Ozon was seen down (for `system`)
-    {p}:workers                    hash    live workers and their heartbeat
+    {p}:control                    zset    conversations with a control step still to do (pause
+                                           or resume in Rasa), score = next try (ms)
+    {p}:control:want               hash    conversation -> the step staff want (the latest wins)
+    {p}:sentinel                   string  written at start; missing later means Redis lost its
+                                           data (a flush or an empty failover)
+    {p}:recovering                 string  set after data loss was seen: chats without state
+                                           whose seller wrote recently go to people (RECOVERY_S)
+    {p}:poll:{s}                   hash    the shop's poll progress: last success, last error,
+                                           the next allowed poll (for /healthz and backoff)
     {p}:ratelimit:{client_id}      hash    one Client-Id's shared request budget (GCRA: `tat`,
                                            `pause` in ms of Redis time), expires when idle
                                            (bot/state/ratelimit.py)
@@ -72,6 +96,17 @@ CHAT_LOCK_MS = 30_000
 CLAIM_LEASE_MS = 30_000
 """A claimed chat comes back to the queue after this long unless its worker renews the lease."""
 SEND_MARK_S = 7 * 24 * 3600
+CURSOR_S = 30 * 24 * 3600
+STATE_S = 90 * 24 * 3600
+CHAT_ESCALATION_S = 30 * 24 * 3600
+QUARANTINE_S = 24 * 3600
+READ_FAILURES_S = 3600
+RECOVERY_S = 24 * 3600
+WRITES_PROBE_S = 30 * 60
+"""A shop whose chat writes Ozon refused tries one real write again after this long."""
+SEND_SETTLE_S = 20
+"""A send whose outcome is unknown is looked for in the chat history for this long before it
+is taken as not sent: Ozon may show a message in the history some seconds after taking it."""
 OUTBOX_DONE_S = 30 * 24 * 3600
 HOLDING_S = 36 * 3600
 OUTAGE_MEMORY_S = 180
@@ -117,9 +152,6 @@ class Keys:
     def cursor(self, shop: str, chat: str) -> str:
         return self._k("chat", shop, chat, "cursor")
 
-    def handled(self, shop: str, chat: str) -> str:
-        return self._k("chat", shop, chat, "handled")
-
     def chat_lock(self, shop: str, chat: str) -> str:
         return self._k("chat", shop, chat, "lock")
 
@@ -128,6 +160,12 @@ class Keys:
 
     def failures(self, shop: str, chat: str) -> str:
         return self._k("chat", shop, chat, "failures")
+
+    def read_failures(self, shop: str, chat: str) -> str:
+        return self._k("chat", shop, chat, "read-failures")
+
+    def quarantine(self, shop: str, chat: str) -> str:
+        return self._k("chat", shop, chat, "quarantine")
 
     def chat_state(self, shop: str, chat: str) -> str:
         return self._k("chat", shop, chat, "state")
@@ -191,7 +229,6 @@ class Keys:
     def telegram_wait(self, staff_chat: int) -> str:
         return self._k("tg", "wait", str(staff_chat))
 
-
     # shop switches
     def shop_paused(self, shop: str) -> str:
         return self._k("shop", shop, "paused")
@@ -201,6 +238,9 @@ class Keys:
 
     def premium_missing(self, shop: str) -> str:
         return self._k("shop", shop, "premium-missing")
+
+    def premium_lacking_since(self, shop: str) -> str:
+        return self._k("shop", shop, "premium-lacking")
 
     def stats(self, shop: str, day: str) -> str:
         return self._k("stats", shop, day)
@@ -218,15 +258,26 @@ class Keys:
         return self._k("outage", kind, shop)
 
     @property
-    def workers(self) -> str:
-        return self._k("workers")
+    def control(self) -> str:
+        return self._k("control")
+
+    @property
+    def control_want(self) -> str:
+        return self._k("control", "want")
+
+    @property
+    def sentinel(self) -> str:
+        return self._k("sentinel")
+
+    @property
+    def recovering(self) -> str:
+        return self._k("recovering")
+
+    def poll_state(self, shop: str) -> str:
+        return self._k("poll", shop)
 
     def ratelimit(self, client_id: str) -> str:
         return self._k("ratelimit", client_id)
 
     def attribute_names(self, category_id: str, type_id: str, language: str) -> str:
         return self._k("ozon", "attrs", category_id, type_id, language)
-
-    def pattern(self) -> str:
-        """Glob for every key of this prefix (tests clean up with it)."""
-        return self._k("*")

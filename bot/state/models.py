@@ -100,6 +100,11 @@ class TurnRecord(_Frozen):
     suggested: str | None = None
     violations: tuple[ViolationRecord, ...] = ()
     escalation_id: str | None = None
+    new_escalation: bool = False
+    """The turn opened the escalation; False when it only added to a card already open."""
+    acted_intent: str | None = None
+    """The intent the worker acted on: Rasa's, or `abusive`/`spam` when the inbound detectors
+    decided before Rasa (`intent` stays Rasa's own answer, for the tuning loop)."""
     timings: Timings = Field(default_factory=Timings)
     seen_at: datetime | None = None
     """When the worker first saw the earliest of the turn's messages."""
@@ -109,6 +114,15 @@ class TurnRecord(_Frozen):
     @property
     def last_message_id(self) -> str:
         return self.message_ids[-1]
+
+
+class SendClaim(_Frozen):
+    """Who is sending an escalation's suggested reply, and since when (the claim)."""
+
+    token: str
+    at: datetime
+    by: str
+    text: str
 
 
 class EscalationStatus(StrEnum):
@@ -168,6 +182,8 @@ class Escalation(_Frozen):
     evidence: tuple[str, ...] = ()
     """Complaint flow: message ids, times and detector hits kept as evidence."""
     wrong_intent_marks: dict[str, str] = Field(default_factory=dict)
+    sending: SendClaim | None = None
+    """The suggested reply is being sent (claimed): nobody else may send it meanwhile."""
 
     @property
     def is_open(self) -> bool:
@@ -216,3 +232,5 @@ class PendingSend(_Frozen):
     record: TurnRecord
     escalation: Escalation | None = None
     attempts: int = 0
+    unsent: bool = False
+    """Ozon answered that it did not take the message (429): resend it without looking."""

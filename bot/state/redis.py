@@ -16,7 +16,7 @@ from redis.exceptions import (
     WatchError,
 )
 
-from bot.errors import StateError
+from bot.errors import StateDataError, StateError
 
 Redis = aioredis.Redis
 P = ParamSpec("P")
@@ -47,7 +47,7 @@ def mapped(func: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
             raise StateError(f"redis unavailable: {type(exc).__name__}: {exc}") from exc
         except ResponseError as exc:
             # A script error or a wrong-type key is a bug or a damaged key, not an outage.
-            raise StateError(f"redis refused a command: {exc}") from exc
+            raise StateDataError(f"redis refused a command: {exc}") from exc
 
     return wrapper
 

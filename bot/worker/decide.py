@@ -9,6 +9,7 @@ reply") is checked by plain unit tests.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from bot.config import ShopConfig
 from bot.dialogue.types import DialogueResult
@@ -21,6 +22,9 @@ from bot.models import (
     Intent,
     Mode,
 )
+
+if TYPE_CHECKING:
+    from bot.worker.send import Checked
 
 MAX_REPLY_CHARS = 1000
 """Ozon's limit for one chat message (`/v1/chat/send/message`)."""
@@ -64,10 +68,15 @@ class Plan:
     suggested: str | None = None
     """Text offered to staff (DRAFT, or an escalation with a candidate answer)."""
     violations: tuple[Violation, ...] = ()
+    checked: Checked | None = None
+    """The reply once the outbound check approved it: only this can be sent."""
 
     @property
     def complaint(self) -> bool:
         return self.reason in (EscalationReason.ABUSE, EscalationReason.SPAM)
+
+    def approved(self, checked: Checked) -> Plan:
+        return replace(self, checked=checked)
 
 
 def escalate(
@@ -147,4 +156,5 @@ def blocked(plan: Plan, violations: tuple[Violation, ...]) -> Plan:
         reply=None,
         suggested=None,
         violations=violations,
+        checked=None,
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from bot.models import COMPLAINT_REASONS
+from bot.models import COMPLAINT_REASONS, EscalationReason
 from bot.state.escalations import ControlStore, EscalationStore, Outbox
 from bot.state.models import (
     BuyerMessage,
@@ -89,6 +89,31 @@ class Escalator:
                     text=message.text,
                 )
             )
+        return escalation
+
+    async def escalate_unreadable(self, shop: str, chat_id: str, detail: str) -> Escalation:
+        """A chat whose messages cannot be read: people get a card without the buyer's words
+        (they read them in Ozon's cabinet), with the cause."""
+        existing = await self._store.open_for_chat(shop, chat_id)
+        if existing is not None:
+            return existing
+        escalation = Escalation(
+            id=f"{shop}-{secrets.token_hex(5)}",
+            shop=shop,
+            chat_id=chat_id,
+            reason=EscalationReason.SYSTEM,
+            detail=detail,
+        )
+        await self._store.save(escalation)
+        await self._outbox.add(
+            Notification(
+                id=f"escalation:{escalation.id}:unreadable",
+                kind="escalation",
+                shop=shop,
+                escalation_id=escalation.id,
+                chat_id=chat_id,
+            )
+        )
         return escalation
 
     async def outbox_notice(self, shop: str, notice_id: str, text: str) -> None:
@@ -206,7 +231,3 @@ def _order_of(posting_number: str | None) -> str | None:
     if not posting_number or posting_number.count("-") != 2:
         return None
     return posting_number.rsplit("-", 1)[0]
-
-
-def deadline_left(escalation: Escalation, now: datetime) -> timedelta | None:
-    return None if escalation.reply_deadline is None else escalation.reply_deadline - now

@@ -46,7 +46,8 @@ ChatEdited = Callable[[str, str, tuple[str, ...]], Coroutine[Any, Any, None]]
 """(shop id, chat id, edited message ids): re-read; undecided turns are decided again."""
 ChatClosed = Callable[[str, str], Coroutine[Any, Any, None]]
 """(shop id, chat id): stop work on the chat and close its card with a note."""
-HealthCheck = Callable[[], Awaitable[dict[str, bool]]]
+HealthCheck = Callable[[], Awaitable[dict[str, dict[str, Any]]]]
+"""Each part of the worker → its state, with at least `ok`."""
 ANY_NETWORK = "*"
 
 
@@ -254,15 +255,24 @@ def build_http_app(
     app = web.Application()
 
     async def healthz(_request: web.Request) -> web.Response:
+        """Readiness: every part's state, and 503 naming the parts that cannot work now."""
         checks = await health()
-        status = 200 if all(checks.values()) else 503
-        return web.json_response({"ok": status == 200, "checks": checks}, status=status)
+        unhealthy = sorted(name for name, part in checks.items() if not part.get("ok"))
+        status = 503 if unhealthy else 200
+        body = {"ok": not unhealthy, "unhealthy": unhealthy, "checks": checks}
+        return web.json_response(body, status=status)
+
+    async def livez(_request: web.Request) -> web.Response:
+        """Liveness: the process and its event loop answer (restart it only when this fails)."""
+        return web.json_response({"ok": True})
 
     async def metrics_view(_request: web.Request) -> web.Response:
         body = await metrics()
         return web.Response(body=body, content_type="text/plain", charset="utf-8")
 
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", healthz)
+    app.router.add_get("/livez", livez)
     app.router.add_get("/metrics", metrics_view)
     if push is not None:
         app.router.add_post("/push", push.handle)

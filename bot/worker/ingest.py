@@ -2,28 +2,52 @@
 
 The poll lists chats with unread messages (`/v3/chat/list`, `unread_only`, following the
 cursor) and fetches only what is new in each (`/v3/chat/history` forward from the chat's
-cursor). Only buyer (`Customer`) messages in buyer–seller chats are kept. One poller per shop
-runs at a time (a Redis lock), whichever worker gets there first; a push notification is only
-a hint that makes the worker fetch that one chat sooner.
+cursor). Only buyer (`Customer`) messages in buyer chats (`BUYER_SELLER`, and
+`BUYER_SELLER_SELECT` for Ozon Select orders) are kept. One poller per shop runs at a time (a
+Redis lock), whichever worker gets there first; a push notification is only a hint that makes
+the worker fetch that one chat sooner.
+
+Isolation: every shop is polled on its own (its own scheduler job, backoff and failure state):
+a refused key is probed once a minute and told to staff once, a `Retry-After` (capped by the
+client) delays only that shop. Every chat fails alone: a chat whose history cannot be read
+after a few polls is quarantined and handed to people, and the rest of the shop goes on.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.config import ShopConfig
+from bot.errors import (
+    OzonAuthError,
+    OzonError,
+    OzonPermissionError,
+    OzonRateLimitError,
+    StateError,
+)
 from bot.ozon.client import OzonClient
-from bot.ozon.schemas import ChatMessage, ChatSummary, ChatType, Direction, UserType
+from bot.ozon.schemas import ChatMessage, ChatSummary, Direction, UserType
 from bot.state.chats import ChatStore
 from bot.state.keys import POLL_LOCK_MS, Keys
 from bot.state.models import BuyerMessage, MessageContext
+from bot.worker.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
 HISTORY_PAGE = 100
 BOOTSTRAP_HISTORY = 50
+
+
+READ_FAILURES_BEFORE_QUARANTINE = 3
+BACKOFF_S = (3.0, 6.0, 15.0, 30.0, 60.0)
+KEY_PROBE_S = 60.0
+"""A shop whose key Ozon refuses is probed once a minute, not on every tick."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +56,26 @@ class PollReport:
     fetched: int = 0
     new_messages: int = 0
     skipped: bool = False
+    failed_chats: int = 0
+
+
+class ShopEvents(Protocol):
+    """What the poller tells the rest of the worker about a shop (staff notices, cards)."""
+
+    async def key_refused(self, shop: str, error: OzonError) -> None: ...
+
+    async def key_works(self, shop: str) -> None: ...
+
+    async def chat_unreadable(self, shop: str, chat_id: str, cause: str) -> None: ...
+
+
+@dataclass
+class _ShopState:
+    """One shop's poll schedule in this process: each shop backs off alone."""
+
+    next_at: float = 0.0
+    failures: int = 0
+    problem: str | None = None
 
 
 class Poller:
@@ -41,43 +85,115 @@ class Poller:
         clients: Mapping[str, OzonClient],
         chats: ChatStore,
         keys: Keys,
+        events: ShopEvents,
+        metrics: Metrics,
         on_new: Callable[[], None] = lambda: None,
     ) -> None:
         self._shops = shops
         self._clients = clients
         self._chats = chats
         self._keys = keys
+        self._events = events
+        self._metrics = metrics
         self._on_new = on_new
         """Called as soon as a chat has new messages, so a worker can start on it at once."""
+        self._state = {shop_id: _ShopState() for shop_id in shops}
+        self._key_refused: set[str] = set()
 
     async def run_once(self) -> dict[str, PollReport]:
-        """Poll every shop once (the scheduler's job, and the tests' one-batch form)."""
-        return {shop_id: await self.poll_shop(shop_id) for shop_id in self._shops}
+        """Poll every shop once, each on its own (the tests' one-batch form)."""
+        reports = await asyncio.gather(*(self.poll_shop(shop_id) for shop_id in self._shops))
+        return dict(zip(self._shops, reports, strict=True))
+
+    def problem(self, shop_id: str) -> str | None:
+        """Why the shop is not polled normally now (`invalid_key`, `rate_limited`...)."""
+        return self._state[shop_id].problem
 
     async def poll_shop(self, shop_id: str) -> PollReport:
+        """One poll of one shop, unless its backoff says to wait; its failures stay its own."""
+        state = self._state[shop_id]
+        if time.monotonic() < state.next_at:
+            return PollReport(skipped=True)
         lock_key = self._keys.poll_lock(shop_id)
         token = await self._chats.try_lock(lock_key, POLL_LOCK_MS)
         if token is None:
             return PollReport(skipped=True)  # another worker is polling this shop
         try:
-            return await self._poll(shop_id)
+            report = await self._poll(shop_id)
+        except OzonError as exc:
+            await self._failed(shop_id, exc)
+            return PollReport(skipped=True)
         finally:
-            await self._chats.release(lock_key, token)
+            with contextlib.suppress(StateError):
+                await self._chats.release(lock_key, token)
+        await self._succeeded(shop_id)
+        return report
+
+    async def _failed(self, shop_id: str, exc: OzonError) -> None:
+        state = self._state[shop_id]
+        problem = exc.problem or type(exc).__name__
+        self._metrics.poll_failures.labels(shop=shop_id, problem=problem).inc()
+        if isinstance(exc, OzonAuthError | OzonPermissionError):
+            if shop_id not in self._key_refused:
+                log.error("poll %s: Ozon refuses the key: %s", shop_id, exc)
+                self._key_refused.add(shop_id)
+                self._metrics.shop_degraded.labels(shop=shop_id, problem="key").set(1)
+                await self._events.key_refused(shop_id, exc)
+            delay = KEY_PROBE_S
+        elif isinstance(exc, OzonRateLimitError):
+            delay = exc.retry_after
+        else:
+            delay = BACKOFF_S[min(state.failures, len(BACKOFF_S) - 1)]
+        log.warning("poll %s failed, next try in %.0fs: %s", shop_id, delay, exc)
+        state.failures += 1
+        state.problem = problem
+        state.next_at = time.monotonic() + delay
+
+    async def _succeeded(self, shop_id: str) -> None:
+        state = self._state[shop_id]
+        if state.problem is not None:
+            log.info("poll %s works again after: %s", shop_id, state.problem)
+        if shop_id in self._key_refused:
+            self._key_refused.discard(shop_id)
+            self._metrics.shop_degraded.labels(shop=shop_id, problem="key").set(0)
+            await self._events.key_works(shop_id)
+        self._state[shop_id] = _ShopState()
+        await self._chats.poll_progress(shop_id)
 
     async def _poll(self, shop_id: str) -> PollReport:
         client = self._clients[shop_id]
-        chats = fetched = new = 0
+        chats = fetched = new = failed = 0
         async for summary in client.iter_chats(unread_only=True):
             chats += 1
-            if summary.chat_type is not ChatType.BUYER_SELLER or not await self._has_news(
-                shop_id, summary
-            ):
+            if not summary.is_buyer_chat or not await self._has_news(shop_id, summary):
+                continue
+            if await self._chats.quarantined(shop_id, summary.chat_id):
                 continue
             fetched += 1
-            new += await self.fetch_chat(shop_id, summary.chat_id, summary.first_unread_message_id)
+            try:
+                new += await self.fetch_chat(
+                    shop_id, summary.chat_id, summary.first_unread_message_id
+                )
+            except (OzonAuthError, OzonPermissionError, OzonRateLimitError):
+                raise  # the shop's problem, not the chat's
+            except (OzonError, ValueError) as exc:
+                failed += 1
+                await self._unreadable(shop_id, summary.chat_id, exc)
         if new:
             log.info("poll %s: %d new buyer messages in %d chats", shop_id, new, fetched)
-        return PollReport(chats=chats, fetched=fetched, new_messages=new)
+        return PollReport(chats=chats, fetched=fetched, new_messages=new, failed_chats=failed)
+
+    async def _unreadable(self, shop_id: str, chat_id: str, exc: Exception) -> None:
+        """One chat Ozon's answers for which we cannot read: it fails alone; after a few polls
+        it is quarantined and handed to people, and the rest of the shop goes on."""
+        failures = await self._chats.count_read_failure(shop_id, chat_id)
+        log.warning("poll %s: chat %s unreadable (%d): %s", shop_id, chat_id, failures, exc)
+        if failures < READ_FAILURES_BEFORE_QUARANTINE:
+            return
+        cause = f"{type(exc).__name__}: {exc}"[:300]
+        if await self._chats.quarantine(shop_id, chat_id, cause):
+            self._metrics.quarantined.labels(shop=shop_id).inc()
+            await self._events.chat_unreadable(shop_id, chat_id, cause)
 
     async def _has_news(self, shop_id: str, summary: ChatSummary) -> bool:
         if summary.last_message_id is None:
@@ -150,9 +266,15 @@ def _to_inbox(shop_id: str, chat_id: str, message: ChatMessage) -> BuyerMessage:
         chat_id=chat_id,
         message_id=message.message_id,
         created_at=message.created_at,
-        text=message.text,
+        text=_well_formed(message.text),
         is_image=message.is_image,
         context=MessageContext(order_number=context.order_number, sku=context.sku)
         if context
         else None,
     )
+
+
+def _well_formed(text: str) -> str:
+    """The text with lone UTF-16 surrogates (a cut emoji in Ozon's JSON) replaced by U+FFFD:
+    such a string cannot be encoded to UTF-8 for Redis, Rasa or Telegram."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")

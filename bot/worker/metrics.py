@@ -83,6 +83,42 @@ class Metrics:
             ["service"],
             registry=r,
         )
+        self.lost_locks = Counter(
+            "ozonbot_lost_locks", "Turns cancelled because the chat lock was lost", registry=r
+        )
+        self.quarantined = Counter(
+            "ozonbot_quarantined_chats",
+            "Chats whose messages could not be read and went to people",
+            ["shop"],
+            registry=r,
+        )
+        self.poll_failures = Counter(
+            "ozonbot_poll_failures",
+            "Polls that failed, by problem",
+            ["shop", "problem"],
+            registry=r,
+        )
+        self.shop_degraded = Gauge(
+            "ozonbot_shop_degraded",
+            "1 while a shop cannot be served fully (key refused, subscription missing)",
+            ["shop", "problem"],
+            registry=r,
+        )
+        self.key_expires_in = Gauge(
+            "ozonbot_api_key_expires_seconds",
+            "Seconds until the shop's API key expires",
+            ["shop"],
+            registry=r,
+        )
+        self.data_loss = Counter(
+            "ozonbot_data_loss", "Times the worker found that Redis had lost its data", registry=r
+        )
+        self.control_retries = Counter(
+            "ozonbot_control_retries",
+            "Control steps (pause/resume in Rasa) that failed and wait for a retry",
+            ["op"],
+            registry=r,
+        )
 
     def ozon_call(self, method: str, status: str, seconds: float) -> None:
         """`bot.ozon.client.CallObserver`: counts every HTTP attempt."""

@@ -2,13 +2,20 @@
 
     claim chat ─▶ lock ─▶ reconcile a send left in flight ─▶ for each turn in the inbox:
       control state (paused? complaint?) ─▶ inbound guard ─▶ dialogue (Rasa) ─▶ decide
-      ─▶ outbound guard ─▶ escalation/draft saved ─▶ mark "sending" ─▶ send ─▶ commit ─▶ read
+      ─▶ outbound check (once) ─▶ escalation/draft saved ─▶ mark "sending" ─▶ send ─▶ commit
+      ─▶ read
 
 Exactly-once effect: a turn's messages leave the inbox only in the commit that records its
 outcome. A reply is written to a "sending" mark before the Ozon call; a worker that dies after
 sending and before committing leaves that mark, and whoever owns the chat next looks for the
-text in the chat history: found → commit without sending; not found → send the stored text
-(the turn is not run through Rasa twice).
+text in the chat history: found → commit without sending; not found (and old enough that Ozon
+would show it) → send the stored text (the turn is not run through Rasa twice).
+
+Fencing: the chat lock's token is checked in the same atomic step as every effect that Redis
+records — the "sending" mark (the last step before Ozon is called), the commit and the inbox
+trim. A lock keeper renews the lock; when it cannot confirm the lock in time it cancels the
+turn, so a worker that lost its chat never reaches the send. The lock lease (30 s) is longer
+than an Ozon call may take, so a send that had started finishes or fails inside it.
 """
 
 from __future__ import annotations
@@ -16,53 +23,62 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 from bot.config import ShopConfig, WorkerSettings
 from bot.dialogue.types import Dialogue, DialogueResult, TurnRequest
 from bot.errors import (
+    DependencyDownError,
     GuardError,
+    LostLockError,
+    OzonAuthError,
     OzonError,
+    OzonPermissionError,
+    OzonRateLimitError,
     OzonSubscriptionError,
-    OzonUnknownOutcomeError,
-    RasaError,
+    RasaMalformedError,
+    RasaUnavailableError,
+    StateError,
 )
-from bot.guard.types import CheckResult, Inspection
-from bot.knowledge.dates import format_date
-from bot.models import COMPLAINT_REASONS, Decision, EscalationReason, Language
+from bot.guard.types import Inspection
+from bot.models import COMPLAINT_REASONS, Decision, EscalationReason, Intent, Language
 from bot.ozon.client import OzonClient
 from bot.ozon.schemas import Direction
 from bot.schedule.hours import is_working, next_opening, night_of
-from bot.state.chats import ChatLock, ChatStore, LostLockError
+from bot.staff.texts import Texts
+from bot.state.chats import ChatLock, ChatStore
 from bot.state.escalations import ChatControl, ControlStore
-from bot.state.keys import CHAT_LOCK_MS, HOLDING_S, Keys
+from bot.state.keys import CHAT_LOCK_MS, HOLDING_S, SEND_SETTLE_S, Keys
 from bot.state.models import (
     BuyerMessage,
     Escalation,
     MessageContext,
     PendingSend,
-    Timings,
     TurnRecord,
     ViolationRecord,
 )
 from bot.worker.decide import Plan, Situation, blocked, decide, decide_inbound, escalate
 from bot.worker.escalate import Escalator
+from bot.worker.holding import when_specialist_answers
 from bot.worker.metrics import Metrics
-from bot.worker.send import Origin, Sender
+from bot.worker.send import Checked, Origin, Sender
+from bot.worker.turn import Stopwatch, Turn
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 RECONCILE_HISTORY = 50
 OUTAGES = frozenset({"rasa", "actions", "ozon"})
 """Services whose long outage hands the waiting chats to people (reason `system`)."""
+RENEW_EVERY_S = CHAT_LOCK_MS / 3000
+RENEW_RETRY_S = 0.5
+LOCK_MARGIN_S = 5.0
+"""The keeper cancels the turn this long before a lock it could not renew may expire."""
+MAX_RETRY_S = 60.0
 
 
 class Inspector(Protocol):
@@ -78,18 +94,6 @@ class Renderer(Protocol):
         *,
         seed: str = "",
     ) -> str: ...
-
-
-class Checker(Protocol):
-    def check(self, text: str) -> CheckResult: ...
-
-
-class DependencyDownError(Exception):
-    """Rasa or Ozon cannot be reached now: the turn waits and is retried with backoff."""
-
-    def __init__(self, service: str, cause: BaseException | str) -> None:
-        super().__init__(f"{service} unavailable: {cause}")
-        self.service = service
 
 
 class Result(StrEnum):
@@ -114,7 +118,6 @@ class PipelineDeps:
     control: ControlStore
     escalator: Escalator
     inbound: Inspector
-    outbound: Checker
     dialogue: Dialogue
     sender: Sender
     knowledge: Renderer
@@ -122,40 +125,20 @@ class PipelineDeps:
     metrics: Metrics
     keys: Keys
     settings: WorkerSettings
+    notices: Texts
+    """Staff notices in the staff language."""
     worker_id: str = "worker"
     clock: Callable[[], datetime] = field(default=lambda: datetime.now().astimezone())
 
 
-@dataclass
-class Turn:
-    """One or several buyer messages answered together."""
+@dataclass(frozen=True, slots=True)
+class Understanding:
+    """What the pipeline learnt about a turn before acting on it."""
 
-    shop: ShopConfig
-    messages: list[BuyerMessage]
-
-    @property
-    def chat_id(self) -> str:
-        return self.messages[0].chat_id
-
-    @property
-    def text(self) -> str:
-        parts = (_IMAGE.sub(" ", m.text).strip() for m in self.messages)
-        return "\n".join(p for p in parts if p)
-
-    @property
-    def images_only(self) -> bool:
-        return not self.text and any(m.is_image or _IMAGE.search(m.text) for m in self.messages)
-
-    @property
-    def ids(self) -> tuple[str, ...]:
-        return tuple(m.message_id for m in self.messages)
-
-    @property
-    def context(self) -> MessageContext | None:
-        for message in reversed(self.messages):
-            if message.context and (message.context.order_number or message.context.sku):
-                return message.context
-        return None
+    inspection: Inspection
+    dialogue: DialogueResult | None
+    plan: Plan
+    acted_intent: str | None
 
 
 class ChatProcessor:
@@ -163,33 +146,64 @@ class ChatProcessor:
         self.d = deps
 
     async def process(self, shop_id: str, chat_id: str) -> Outcome:
-        """Handle everything waiting in one chat. Never raises for Rasa/Ozon outages."""
+        """Handle everything waiting in one chat.
+
+        Returns BUSY when another worker holds the chat (or this one lost it), RETRY with a
+        delay when a dependency is down; raises only for bugs and Redis outages."""
         lock = await self.d.chats.lock(shop_id, chat_id)
         if lock is None:
             return Outcome(Result.BUSY, 1.0)
-        keeper = asyncio.create_task(self._keep_lock(lock))
+        work = asyncio.create_task(self._work(lock), name=f"turns {shop_id}/{chat_id}")
+        keeper = asyncio.create_task(self._keep_lock(lock), name=f"lock {shop_id}/{chat_id}")
+        try:
+            await asyncio.wait({work, keeper}, return_when=asyncio.FIRST_COMPLETED)
+            if not work.done():
+                work.cancel()
+                with contextlib.suppress(asyncio.CancelledError, LostLockError):
+                    await work
+                self.d.metrics.lost_locks.inc()
+                return Outcome(Result.BUSY, 1.0)
+            return work.result()
+        finally:
+            for task in (work, keeper):
+                task.cancel()
+            await asyncio.gather(work, keeper, return_exceptions=True)
+            with contextlib.suppress(StateError):  # else the lock expires on its own
+                await self.d.chats.unlock(lock)
+
+    async def _keep_lock(self, lock: ChatLock) -> None:
+        """Renew the lock until cancelled; return (which cancels the turn) when it is lost, or
+        when Redis has not confirmed it for so long that it may have expired."""
+        lease_s = CHAT_LOCK_MS / 1000
+        confirmed = time.monotonic()
+        delay = RENEW_EVERY_S
+        while True:
+            await asyncio.sleep(delay)
+            try:
+                renewed = await self.d.chats.renew(lock)
+            except StateError as exc:
+                if time.monotonic() - confirmed >= lease_s - LOCK_MARGIN_S:
+                    log.warning("%s/%s: lock not confirmed, turn cancelled: %s", *_at(lock), exc)
+                    return
+                delay = RENEW_RETRY_S
+                continue
+            if not renewed:
+                log.warning("%s/%s: lock lost while working, turn cancelled", *_at(lock))
+                return
+            confirmed, delay = time.monotonic(), RENEW_EVERY_S
+
+    async def _work(self, lock: ChatLock) -> Outcome:
         try:
             await self._reconcile(lock)
-            while messages := await self.d.chats.inbox(shop_id, chat_id):
+            while messages := await self.d.chats.inbox(lock.shop, lock.chat_id):
                 await self._handle(lock, messages)
             return Outcome(Result.DONE)
         except DependencyDownError as exc:
             return await self._postpone(lock, exc)
         except LostLockError:
-            log.warning("lost the lock of %s/%s; another worker continues", shop_id, chat_id)
+            log.warning("%s/%s: lost the lock; another worker continues", *_at(lock))
+            self.d.metrics.lost_locks.inc()
             return Outcome(Result.BUSY, 1.0)
-        finally:
-            keeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await keeper
-            await self.d.chats.unlock(lock)
-
-    async def _keep_lock(self, lock: ChatLock) -> None:
-        while True:
-            await asyncio.sleep(CHAT_LOCK_MS / 3000)
-            if not await self.d.chats.renew(lock):
-                log.warning("chat lock of %s/%s expired while working", lock.shop, lock.chat_id)
-                return
 
     # --- one turn ------------------------------------------------------------------------
 
@@ -197,37 +211,39 @@ class ChatProcessor:
         shop = self.d.shops.get(lock.shop)
         if shop is None:  # a shop removed from the configuration: keep its work, do nothing
             raise DependencyDownError("config", f"unknown shop {lock.shop!r}")
-        turn = Turn(shop, messages)
-        started = time.perf_counter()
-        control = await self._remember(turn)
+        turn = Turn.of(shop, messages, self.d.detect_language)
+        watch = Stopwatch(self.d.metrics)
+        control, known = await self._remember(turn)
         if control.complaint or control.paused(self.d.clock()):
-            await self._hold_for_people(lock, turn, control, started)
+            await self._hold_for_people(lock, turn, control, watch)
             return
-        timings: dict[str, float] = {}
-        inspection = self._timed(timings, "inbound", lambda: self.d.inbound.inspect(turn.text))
-        dialogue: DialogueResult | None = None
-        plan = decide_inbound(inspection)
-        if plan is None and turn.images_only:
-            plan = escalate(EscalationReason.UNKNOWN, "the buyer sent only images")
-        if plan is None:
-            dialogue = await self._understand(turn, control, inspection, timings)
-            plan = await self._decide(turn, dialogue, timings)
-        elif turn.text:
-            dialogue = await self._understand_quietly(turn, control, inspection, timings)
-        plan = await self._check_outbound(shop, plan, timings)
-        await self._execute(lock, turn, plan, inspection, dialogue, timings, started)
+        if not known and await self._lost_with_data(turn):
+            plan = escalate(
+                EscalationReason.SYSTEM,
+                "Redis lost the bot's memory of this chat while people may have been handling"
+                " it; check the chat before the bot answers it again",
+            )
+            await self._execute(lock, turn, Understanding(_nothing(), None, plan, None), watch)
+            return
+        understanding = await self._understand(turn, control, watch)
+        plan = await self._check_outbound(shop, understanding.plan, watch)
+        understanding = Understanding(
+            understanding.inspection, understanding.dialogue, plan, understanding.acted_intent
+        )
+        await self._execute(lock, turn, understanding, watch)
 
-    async def _remember(self, turn: Turn) -> ChatControl:
-        """The chat's control state, updated with the turn's language and Ozon context.
+    async def _remember(self, turn: Turn) -> tuple[ChatControl, bool]:
+        """The chat's control state, updated with the turn's language and Ozon context, and
+        whether the chat was known before (False for a new chat, or after data loss).
 
         Written only when something changed: most turns only read it."""
-        lang = self.d.detect_language(turn.text).value if turn.text else None
+        lang = turn.lang.value if turn.lang else None
         context = turn.context
-        current = await self.d.control.chat(turn.shop.id, turn.chat_id)
+        current, known = await self.d.control.chat_and_known(turn.shop.id, turn.chat_id)
         stale_lang = lang is not None and lang != current.lang
         stale_context = context is not None and context != current.context
         if not stale_lang and not stale_context:
-            return current
+            return current, known
 
         def change(control: ChatControl) -> ChatControl:
             update: dict[str, object] = {}
@@ -237,27 +253,96 @@ class ChatProcessor:
                 update["context"] = context
             return control.model_copy(update=update)
 
-        return await self.d.control.update_chat(turn.shop.id, turn.chat_id, change)
+        return await self.d.control.update_chat(turn.shop.id, turn.chat_id, change), known
 
-    def _timed(self, timings: dict[str, float], stage: str, work: Callable[[], T]) -> T:
-        started = time.perf_counter()
+    async def _lost_with_data(self, turn: Turn) -> bool:
+        """After Redis lost its data, a chat the seller wrote in lately may have been taken
+        over by a person: the bot must not answer it before a person looks."""
+        if not await self.d.control.recovering():
+            return False
         try:
-            return work()
-        finally:
-            self._took(timings, stage, started)
-
-    def _took(self, timings: dict[str, float], stage: str, started: float) -> None:
-        elapsed = time.perf_counter() - started
-        timings[stage] = timings.get(stage, 0.0) + elapsed * 1000
-        self.d.metrics.stage_seconds.labels(stage=stage).observe(elapsed)
+            history = await self.d.clients[turn.shop.id].chat_history(
+                turn.chat_id, direction=Direction.BACKWARD, limit=RECONCILE_HISTORY
+            )
+        except OzonError as exc:
+            raise DependencyDownError("ozon", exc) from exc
+        since = self.d.clock() - timedelta(minutes=self.d.settings.takeover_timeout_min)
+        return any(not m.is_buyer and m.created_at >= since for m in history.messages)
 
     async def _understand(
-        self, turn: Turn, control: ChatControl, inspection: Inspection, timings: dict[str, float]
+        self, turn: Turn, control: ChatControl, watch: Stopwatch
+    ) -> Understanding:
+        with watch.stage("inbound"):
+            inspection = self.d.inbound.inspect(turn.understood)
+        inbound_plan = decide_inbound(inspection)
+        if inbound_plan is not None:
+            dialogue = await self._ask_quietly(turn, control, inspection, watch)
+            return Understanding(inspection, dialogue, inbound_plan, _acted(inbound_plan))
+        if why := turn.attachments_only:
+            plan = escalate(EscalationReason.UNKNOWN, why)
+            return Understanding(inspection, None, plan, None)
+        try:
+            dialogue = await self._ask(turn, control, inspection, watch)
+        except RasaMalformedError as exc:
+            # Rasa refused this very message or answered nonsense: waiting will not help.
+            plan = escalate(EscalationReason.UNKNOWN, f"Rasa could not read this message: {exc}")
+            return Understanding(inspection, None, plan, None)
+        with watch.stage("decide"):
+            plan = decide(turn.shop, dialogue, await self._situation(turn.shop))
+        return Understanding(inspection, dialogue, plan, dialogue.intent)
+
+    async def _ask(
+        self, turn: Turn, control: ChatControl, inspection: Inspection, watch: Stopwatch
     ) -> DialogueResult:
+        request = self._request(turn, control, inspection)
+        result = await self._ask_rasa(request, watch)
+        if result.paused:
+            # Nobody owns the chat (a paused chat never gets here) but Rasa still has the
+            # conversation paused: a resume that failed while Rasa was down. Heal it now.
+            log.warning(
+                "%s/%s: resuming a conversation left paused in Rasa", turn.shop.id, turn.chat_id
+            )
+            await self._resume(request.sender)
+            result = await self._ask_rasa(request, watch)
+            if result.paused:
+                raise DependencyDownError("rasa", "the conversation stays paused in Rasa")
+        if result.retry is not None:
+            raise DependencyDownError("ozon", result.retry.error or "action could not reach Ozon")
+        if not result.payloads:
+            # Every action reports itself; Rasa 3.6 turns a failed action call into silence.
+            raise DependencyDownError("actions", "no action answered the turn")
+        return result
+
+    async def _ask_rasa(self, request: TurnRequest, watch: Stopwatch) -> DialogueResult:
+        with watch.stage("dialogue"):
+            try:
+                return await self.d.dialogue.understand(request)
+            except RasaUnavailableError as exc:
+                raise DependencyDownError("rasa", exc) from exc
+
+    async def _resume(self, sender: str) -> None:
+        try:
+            await self.d.dialogue.resume(sender)
+        except RasaUnavailableError as exc:
+            raise DependencyDownError("rasa", exc) from exc
+
+    async def _ask_quietly(
+        self, turn: Turn, control: ChatControl, inspection: Inspection, watch: Stopwatch
+    ) -> DialogueResult | None:
+        """The inbound guard already decided; ask Rasa only so the record (and the tuning
+        loop) knows the intent, and the conversation stays complete. Failures do not matter."""
+        if not turn.text:
+            return None
+        try:
+            return await self._ask_rasa(self._request(turn, control, inspection), watch)
+        except (DependencyDownError, RasaMalformedError):
+            return None
+
+    def _request(self, turn: Turn, control: ChatControl, inspection: Inspection) -> TurnRequest:
         context = control.context or MessageContext()
-        request = TurnRequest(
+        return TurnRequest(
             sender=self.sender_id(turn.shop.id, turn.chat_id),
-            text=turn.text,
+            text=turn.understood,
             shop=turn.shop.id,
             chat_id=turn.chat_id,
             lang=Language(control.lang) if control.lang else Language.RU,
@@ -266,106 +351,73 @@ class ChatProcessor:
             sku=context.sku,
             flags=inspection.flags,
         )
-        started = time.perf_counter()
-        try:
-            result = await self.d.dialogue.understand(request)
-        except RasaError as exc:
-            raise DependencyDownError("rasa", exc) from exc
-        finally:
-            self._took(timings, "dialogue", started)
-        if result.retry is not None:
-            raise DependencyDownError("ozon", result.retry.error or "action could not reach Ozon")
-        if not result.paused and not result.payloads:
-            # Every action reports itself; Rasa 3.6 turns a failed action call into silence.
-            raise DependencyDownError("actions", "no action answered the turn")
-        return result
-
-    async def _understand_quietly(
-        self, turn: Turn, control: ChatControl, inspection: Inspection, timings: dict[str, float]
-    ) -> DialogueResult | None:
-        """The inbound guard already decided; ask Rasa only so the record (and the tuning
-        loop) knows the intent, and the conversation stays complete. Failures do not matter."""
-        try:
-            return await self._understand(turn, control, inspection, timings)
-        except DependencyDownError:
-            return None
-
-    async def _decide(
-        self, turn: Turn, dialogue: DialogueResult, timings: dict[str, float]
-    ) -> Plan:
-        if dialogue.paused:
-            return Plan(Decision.NONE, detail="conversation paused in Rasa")
-        started = time.perf_counter()
-        situation = await self._situation(turn.shop)
-        plan = decide(turn.shop, dialogue, situation)
-        self._took(timings, "decide", started)
-        return plan
 
     async def _situation(self, shop: ShopConfig) -> Situation:
         now = self.d.clock()
-        paused, override = await self.d.control.shop_switches(shop.id)
+        paused, override, writes_refused = await self.d.control.shop_switches(shop.id)
         return Situation(
             working=is_working(shop.hours, now),
-            shop_paused=paused,
+            shop_paused=paused or writes_refused,
             override=override.mode if override and override.active(now) else None,
         )
 
-    async def _check_outbound(
-        self, shop: ShopConfig, plan: Plan, timings: dict[str, float]
-    ) -> Plan:
+    async def _check_outbound(self, shop: ShopConfig, plan: Plan, watch: Stopwatch) -> Plan:
+        """The one outbound check of a bot reply: the plan carries the approved text."""
         if plan.reply is None:
             return plan
-        started = time.perf_counter()
-        result = await self.d.sender.check(shop.id, plan.reply, origin=Origin.BOT)
-        self._took(timings, "outbound", started)
-        return plan if result.ok else blocked(plan, result.violations)
+        with watch.stage("outbound"):
+            try:
+                approved = await self.d.sender.approve(shop.id, plan.reply, origin=Origin.BOT)
+            except GuardError as exc:
+                return blocked(plan, exc.violations)
+        return plan.approved(approved)
 
     # --- acting on the plan -------------------------------------------------------------
 
     async def _execute(
-        self,
-        lock: ChatLock,
-        turn: Turn,
-        plan: Plan,
-        inspection: Inspection,
-        dialogue: DialogueResult | None,
-        timings: dict[str, float],
-        started: float,
+        self, lock: ChatLock, turn: Turn, understood: Understanding, watch: Stopwatch
     ) -> None:
+        plan, dialogue = understood.plan, understood.dialogue
         escalation: Escalation | None = None
-        to_send = plan.reply
+        opened = False
+        to_send = plan.checked
         if plan.decision in (Decision.ESCALATE, Decision.DRAFT):
             already_open = await self.d.escalator.open_for_chat(turn.shop.id, turn.chat_id)
             escalation = await self.d.escalator.escalate(
-                turn.messages,
+                list(turn.messages),
                 plan,
-                intent=dialogue.intent if dialogue else None,
+                intent=dialogue.intent if dialogue else understood.acted_intent,
                 confidence=dialogue.confidence if dialogue else None,
                 facts=dialogue.facts if dialogue else {},
-                evidence=_evidence(turn, inspection) if plan.complaint else (),
+                evidence=_evidence(turn, understood.inspection) if plan.complaint else (),
                 auto_send_at=self._auto_send_at(turn.shop, plan),
             )
+            opened = already_open is None
             if plan.decision is Decision.ESCALATE:
-                to_send = await self._holding_reply(turn, plan, already_open is not None)
-        record = self._record(turn, plan, inspection, dialogue, escalation, to_send, timings)
+                to_send = await self._holding_reply(turn, plan, not opened)
+        record = self._record(turn, understood, escalation, to_send, watch, opened=opened)
         if to_send is None:
-            await self._commit(lock, record, started)
+            await self._commit(lock, record)
             return
-        await self._deliver(lock, turn, record, to_send, started)
+        pending = PendingSend(
+            message_ids=turn.ids, text=to_send.text, started_at=self.d.clock(), record=record
+        )
+        await self.d.chats.mark_sending(lock, pending)
+        await self._send_pending(lock, pending, to_send)
 
     def _auto_send_at(self, shop: ShopConfig, plan: Plan) -> datetime | None:
         if plan.decision is not Decision.DRAFT or shop.draft_auto_send_min is None:
             return None
         return self.d.clock() + timedelta(minutes=shop.draft_auto_send_min)
 
-    async def _holding_reply(self, turn: Turn, plan: Plan, already_open: bool) -> str | None:
+    async def _holding_reply(self, turn: Turn, plan: Plan, already_open: bool) -> Checked | None:
         """One short acknowledgement per escalation; after hours one per chat per night.
 
         Abuse and spam get nothing (complaint flow)."""
         if plan.reason in COMPLAINT_REASONS or plan.reason is EscalationReason.SYSTEM:
             return None
         shop, now = turn.shop, self.d.clock()
-        lang = self.d.detect_language(turn.text) if turn.text else shop.reply_language
+        lang = turn.lang or shop.reply_language
         seed = f"{turn.chat_id}:{turn.ids[-1]}"
         if is_working(shop.hours, now):
             if already_open:
@@ -378,72 +430,122 @@ class ChatProcessor:
             if not await self.d.control.once(night_key, HOLDING_S):
                 return None
             opening = next_opening(shop.hours, now)
-            values = {**_shop_values(shop), "next_open": _when(opening, now, lang)}
+            values = {
+                **_shop_values(shop),
+                "next_open": when_specialist_answers(opening, now, lang),
+            }
             text = self.d.knowledge.render("escalation.after_hours", lang, values, seed=seed)
-        result = await self.d.sender.check(shop.id, text, origin=Origin.BOT)
-        return text if result.ok else None
-
-    async def _deliver(
-        self, lock: ChatLock, turn: Turn, record: TurnRecord, text: str, started: float
-    ) -> None:
-        pending = PendingSend(
-            message_ids=turn.ids, text=text, started_at=self.d.clock(), record=record
-        )
-        await self.d.chats.mark_sending(lock.shop, lock.chat_id, pending)
-        await self._send_pending(lock, pending, started)
-
-    async def _send_pending(self, lock: ChatLock, pending: PendingSend, started: float) -> None:
-        send_started = time.perf_counter()
         try:
-            await self.d.sender.send(lock.shop, lock.chat_id, pending.text, origin=Origin.BOT)
-        except OzonUnknownOutcomeError as exc:
-            if not await self._sent_already(lock, pending):
-                raise DependencyDownError("ozon", exc) from exc
+            return await self.d.sender.approve(shop.id, text, origin=Origin.BOT)
+        except GuardError:
+            return None
+
+    async def _send_pending(self, lock: ChatLock, pending: PendingSend, text: Checked) -> None:
+        """Send the reply recorded in `pending`; commit the turn once Ozon took it.
+
+        A failure that Ozon says happened before the message was taken (429) keeps the decided
+        text for the retry; one whose outcome is unknown keeps it for reconciliation; a refusal
+        of this very message hands the turn to people with the text as a suggestion."""
+        started = time.perf_counter()
+        try:
+            await self.d.sender.send(lock.shop, lock.chat_id, text, origin=Origin.BOT)
         except OzonSubscriptionError:
-            await self._premium_missing(lock, pending, started)
+            await self._writes_refused(lock, pending)
             return
-        except GuardError as exc:  # checked before; a changed lexicon may still refuse it
-            await self.d.chats.clear_sending(lock.shop, lock.chat_id)
-            log.error("reply refused at send time in %s/%s: %s", lock.shop, lock.chat_id, exc)
-            raise DependencyDownError("guard", exc) from exc
+        except OzonRateLimitError as exc:
+            retry = pending.model_copy(update={"unsent": True, "attempts": pending.attempts + 1})
+            await self.d.chats.mark_sending(lock, retry)
+            raise DependencyDownError("ozon", exc, retry_after=exc.retry_after) from exc
+        except (OzonAuthError, OzonPermissionError) as exc:
+            retry = pending.model_copy(update={"unsent": True, "attempts": pending.attempts + 1})
+            await self.d.chats.mark_sending(lock, retry)
+            raise DependencyDownError("ozon", exc, retry_after=MAX_RETRY_S) from exc
         except OzonError as exc:
-            await self.d.chats.clear_sending(lock.shop, lock.chat_id)
-            raise DependencyDownError("ozon", exc) from exc
-        timings = {"send": (time.perf_counter() - send_started) * 1000}
-        await self._commit(lock, pending.record, started, timings)
+            if exc.retryable or exc.outcome_unknown:
+                # Kept: this try and the next look for the text in the history before any
+                # second send.
+                if await self._sent_already(lock, pending):
+                    await self._commit(lock, pending.record)
+                    await self._mark_read(lock, pending.record.last_message_id)
+                    return
+                raise DependencyDownError("ozon", exc) from exc
+            await self._refused_by_ozon(lock, pending, exc)
+            return
+        if await self.d.control.writes_work(lock.shop):
+            notice = self.d.notices("notice.writes_work")
+            await self.d.escalator.outbox_notice(
+                lock.shop, _once(f"writes-work:{lock.shop}"), notice
+            )
+        sent_ms = (time.perf_counter() - started) * 1000
+        record = pending.record.model_copy(
+            update={"timings": pending.record.timings.model_copy(update={"send": sent_ms})}
+        )
+        await self._commit(lock, record)
         await self._mark_read(lock, pending.record.last_message_id)
 
-    async def _premium_missing(self, lock: ChatLock, pending: PendingSend, started: float) -> None:
-        """Ozon refused the write for lack of Premium: tell staff once, hand them the reply."""
-        await self.d.chats.clear_sending(lock.shop, lock.chat_id)
-        if await self.d.control.set_premium_missing(lock.shop):
+    async def _writes_refused(self, lock: ChatLock, pending: PendingSend) -> None:
+        """Ozon refused the write for lack of a subscription: tell staff once, hand them the
+        reply as a draft, and keep the shop in draft mode until a later write works."""
+        if await self.d.control.set_writes_refused(lock.shop):
+            notice = self.d.notices("notice.writes_refused")
             await self.d.escalator.outbox_notice(
-                lock.shop,
-                f"premium:{lock.shop}",
-                "Ozon refused to send a chat message: the shop needs Premium Plus or Premium Pro."
-                " The bot keeps running in draft mode: replies wait for staff.",
+                lock.shop, _once(f"writes-refused:{lock.shop}"), notice
             )
-        messages = [
-            m
-            for m in await self.d.chats.inbox(lock.shop, lock.chat_id)
-            if m.message_id in pending.message_ids
-        ]
+        detail = "Ozon refused the write: subscription"
+        await self._hand_over(
+            lock, pending, Plan(Decision.DRAFT, detail=detail, suggested=pending.text)
+        )
+
+    async def _refused_by_ozon(self, lock: ChatLock, pending: PendingSend, exc: OzonError) -> None:
+        """Ozon refused this very message (400, a closed chat): people get the turn and the
+        text, since sending it again cannot work."""
+        log.warning("%s/%s: Ozon refused the reply: %s", *_at(lock), exc)
+        detail = f"Ozon refused the reply: {exc}"
+        await self._hand_over(
+            lock, pending, escalate(EscalationReason.SYSTEM, detail, suggested=pending.text)
+        )
+
+    async def _refused_by_guard(
+        self, lock: ChatLock, pending: PendingSend, exc: GuardError
+    ) -> None:
+        """A reply decided before the rules changed: people decide."""
+        await self._hand_over(
+            lock, pending, blocked(Plan(Decision.REPLY, reply=pending.text), exc.violations)
+        )
+
+    async def _hand_over(self, lock: ChatLock, pending: PendingSend, plan: Plan) -> None:
+        """A reply that cannot be sent: its turn goes to people as `plan` says, and is done."""
         record = pending.record
-        if messages:
-            draft = Plan(Decision.DRAFT, detail="premium missing", suggested=pending.text)
-            escalation = await self.d.escalator.escalate(
-                messages, draft, intent=record.intent, confidence=record.confidence, facts={}
+        escalation = await self.d.escalator.escalate(
+            self._messages_of(record),
+            plan,
+            intent=record.intent,
+            confidence=record.confidence,
+            facts={},
+        )
+        update = {
+            "decision": plan.decision,
+            "reason": plan.reason,
+            "detail": plan.detail,
+            "reply": None,
+            "suggested": plan.suggested,
+            "violations": tuple(ViolationRecord.from_violation(v) for v in plan.violations),
+            "escalation_id": escalation.id,
+        }
+        await self._commit(lock, record.model_copy(update=update))
+
+    def _messages_of(self, record: TurnRecord) -> list[BuyerMessage]:
+        """The buyer messages of a recorded turn, as the card shows them."""
+        return [
+            BuyerMessage(
+                shop=record.shop,
+                chat_id=record.chat_id,
+                message_id=message_id,
+                created_at=record.seen_at or record.handled_at,
+                text=record.text if i == len(record.message_ids) - 1 else "",
             )
-            record = record.model_copy(
-                update={
-                    "decision": Decision.DRAFT,
-                    "reply": None,
-                    "suggested": pending.text,
-                    "escalation_id": escalation.id,
-                    "detail": "premium missing",
-                }
-            )
-        await self._commit(lock, record, started)
+            for i, message_id in enumerate(record.message_ids)
+        ]
 
     async def _mark_read(self, lock: ChatLock, message_id: str) -> None:
         try:
@@ -451,36 +553,24 @@ class ChatProcessor:
         except OzonError as exc:  # unread in Ozon's cabinet only; the next reply reads it
             log.warning("mark read failed for %s/%s: %s", lock.shop, lock.chat_id, exc)
 
-    async def _commit(
-        self,
-        lock: ChatLock,
-        record: TurnRecord,
-        started: float,
-        extra: dict[str, float] | None = None,
-    ) -> None:
-        # A turn is always the whole inbox as it was read: its messages are the first entries.
-        processed = len(record.message_ids)
-        total = (time.perf_counter() - started) * 1000
+    async def _commit(self, lock: ChatLock, record: TurnRecord) -> None:
         seen = record.seen_at
         visible = (
             (self.d.clock() - seen).total_seconds() * 1000
             if seen and record.decision is Decision.REPLY
             else None
         )
-        timings = record.timings.model_copy(
-            update={**(extra or {}), "total": total, "visible_to_sent": visible}
-        )
+        timings = record.timings.model_copy(update={"visible_to_sent": visible})
         record = record.model_copy(update={"timings": timings, "handled_at": self.d.clock()})
-        await self.d.chats.commit(lock, record, processed)
+        await self.d.chats.commit(lock, record)
         await self._count(record)
         if visible is not None:
             self.d.metrics.reply_latency.observe(visible / 1000)
 
     async def _count(self, record: TurnRecord) -> None:
         metrics = self.d.metrics
-        metrics.messages.labels(
-            shop=record.shop, intent=record.intent or "-", decision=record.decision
-        ).inc()
+        intent = record.acted_intent or record.intent or "-"
+        metrics.messages.labels(shop=record.shop, intent=intent, decision=record.decision).inc()
         fields = ["handled", f"decision:{record.decision}"]
         if record.reason is not None:
             metrics.escalations.labels(shop=record.shop, reason=record.reason).inc()
@@ -495,71 +585,92 @@ class ChatProcessor:
     def _record(
         self,
         turn: Turn,
-        plan: Plan,
-        inspection: Inspection,
-        dialogue: DialogueResult | None,
+        understood: Understanding,
         escalation: Escalation | None,
-        sent_text: str | None,
-        timings: dict[str, float],
+        sent: Checked | None,
+        watch: Stopwatch,
+        *,
+        opened: bool = False,
     ) -> TurnRecord:
+        plan, dialogue, inspection = understood.plan, understood.dialogue, understood.inspection
         return TurnRecord(
             shop=turn.shop.id,
             chat_id=turn.chat_id,
             message_ids=turn.ids,
             text=turn.text,
-            lang=self.d.detect_language(turn.text).value if turn.text else "ru",
+            lang=(turn.lang or Language.RU).value,
             intent=dialogue.intent if dialogue else None,
+            acted_intent=understood.acted_intent,
             confidence=dialogue.confidence if dialogue else None,
             entities=dialogue.entity_values() if dialogue else {},
             flags=tuple(sorted(inspection.flags)),
             decision=plan.decision,
             reason=plan.reason,
             detail=plan.detail,
-            reply=sent_text,
+            reply=sent.text if sent else None,
             suggested=plan.suggested,
             violations=tuple(ViolationRecord.from_violation(v) for v in plan.violations),
             escalation_id=escalation.id if escalation else None,
-            timings=Timings(**timings),
+            new_escalation=opened,
+            timings=watch.timings(),
             seen_at=min(m.seen_at for m in turn.messages),
             worker=self.d.worker_id,
         )
 
     async def _hold_for_people(
-        self, lock: ChatLock, turn: Turn, control: ChatControl, started: float
+        self, lock: ChatLock, turn: Turn, control: ChatControl, watch: Stopwatch
     ) -> None:
         """A chat staff took over, or one in the complaint flow: the bot never answers it."""
         escalation = await self.d.escalator.open_for_chat(turn.shop.id, turn.chat_id)
-        inspection = self.d.inbound.inspect(turn.text)
+        inspection = self.d.inbound.inspect(turn.understood)
         if escalation is not None:
-            await self.d.escalator.forward(escalation, turn.messages)
+            await self.d.escalator.forward(escalation, list(turn.messages))
         detail = "complaint flow" if control.complaint else f"taken over by {control.taken_by}"
-        plan = Plan(Decision.NONE, detail=detail)
-        record = self._record(turn, plan, inspection, None, escalation, None, {})
-        await self._commit(lock, record, started)
+        understood = Understanding(inspection, None, Plan(Decision.NONE, detail=detail), None)
+        await self._commit(lock, self._record(turn, understood, escalation, None, watch))
 
     # --- crash recovery and outages -------------------------------------------------------
 
     async def _reconcile(self, lock: ChatLock) -> None:
+        """Settle a send left in flight by a crash, a lost lock or a failed call."""
         pending = await self.d.chats.pending_send(lock.shop, lock.chat_id)
         if pending is None:
             return
-        started = time.perf_counter()
-        if await self._sent_already(lock, pending):
-            log.info(
-                "reconciled %s/%s: the reply was sent before a restart", lock.shop, lock.chat_id
-            )
-            await self._commit(lock, pending.record, started)
-            await self._mark_read(lock, pending.record.last_message_id)
+        inbox = await self.d.chats.inbox(lock.shop, lock.chat_id)
+        if not inbox or inbox[0].message_id != pending.message_ids[0]:
+            # Its turn was handled already (by another worker that took the chat over): the
+            # record must not take the messages that came since with it.
+            log.warning("%s/%s: dropped a stale send record", *_at(lock))
+            await self.d.chats.clear_sending(lock)
             return
+        if not pending.unsent:
+            if await self._sent_already(lock, pending):
+                log.info("%s/%s: the reply was sent before a restart", *_at(lock))
+                await self._commit(lock, pending.record)
+                await self._mark_read(lock, pending.record.last_message_id)
+                return
+            age = (self.d.clock() - pending.started_at).total_seconds()
+            if age < SEND_SETTLE_S:
+                # Ozon may not show a message it took in the history at once.
+                raise DependencyDownError(
+                    "ozon",
+                    "waiting to see whether the last reply arrived",
+                    retry_after=SEND_SETTLE_S - age,
+                )
         control = await self.d.control.chat(lock.shop, lock.chat_id)
         if control.complaint or control.paused(self.d.clock()):
             record = pending.record.model_copy(
                 update={"decision": Decision.NONE, "reply": None, "detail": "taken over"}
             )
-            await self._commit(lock, record, started)
+            await self._commit(lock, record)
             return
-        log.info("resending the unsent reply of %s/%s after a restart", lock.shop, lock.chat_id)
-        await self._send_pending(lock, pending, started)
+        try:
+            text = await self.d.sender.approve(lock.shop, pending.text, origin=Origin.BOT)
+        except GuardError as exc:  # the rules changed since: people decide
+            await self._refused_by_guard(lock, pending, exc)
+            return
+        log.info("%s/%s: sending the decided reply again", *_at(lock))
+        await self._send_pending(lock, pending, text)
 
     async def _sent_already(self, lock: ChatLock, pending: PendingSend) -> bool:
         """Does the chat history show our text, sent by the seller after the buyer's turn?
@@ -580,6 +691,7 @@ class ChatProcessor:
         )
 
     async def _postpone(self, lock: ChatLock, exc: DependencyDownError) -> Outcome:
+        """The one place that decides when a turn waiting for a dependency is tried again."""
         self.d.metrics.dependency_down.labels(service=exc.service).inc()
         now = self.d.clock()
         first = await self.d.control.first_outage(exc.service, lock.shop, now)
@@ -588,7 +700,7 @@ class ChatProcessor:
         if down_for >= self.d.settings.outage_limit_s and exc.service in OUTAGES:
             await self._escalate_system(lock, f"{exc.service} unavailable")
             return Outcome(Result.DONE)
-        delay = min(60.0, max(2.0, down_for / 4))
+        delay = min(MAX_RETRY_S, max(2.0, down_for / 4, exc.retry_after or 0.0))
         await self.d.chats.reschedule(lock.shop, lock.chat_id, int(delay * 1000))
         return Outcome(Result.RETRY, delay)
 
@@ -605,24 +717,51 @@ class ChatProcessor:
         return True
 
     async def _escalate_system(self, lock: ChatLock, detail: str) -> None:
-        """Down past the limit: people take the waiting turn; the bot's part ends here."""
+        """Down past the limit, or failing for a reason waiting cannot fix: people take the
+        waiting turn; the bot's part ends here."""
         messages = await self.d.chats.inbox(lock.shop, lock.chat_id)
         pending = await self.d.chats.pending_send(lock.shop, lock.chat_id)
         if not messages:
             return
         shop = self.d.shops[lock.shop]
-        turn = Turn(shop, messages)
+        turn = Turn.of(shop, messages, self.d.detect_language)
         suggested = pending.text if pending else None
         plan = escalate(EscalationReason.SYSTEM, detail, suggested=suggested)
+        already_open = await self.d.escalator.open_for_chat(lock.shop, lock.chat_id)
         escalation = await self.d.escalator.escalate(
             messages, plan, intent=None, confidence=None, facts={}
         )
-        inspection = self.d.inbound.inspect(turn.text)
-        record = self._record(turn, plan, inspection, None, escalation, None, {})
-        await self._commit(lock, record, time.perf_counter())
+        understood = Understanding(_nothing(), None, plan, None)
+        watch = Stopwatch(self.d.metrics)
+        record = self._record(
+            turn, understood, escalation, None, watch, opened=already_open is None
+        )
+        await self._commit(lock, record)
 
     def sender_id(self, shop: str, chat_id: str) -> str:
         return f"{self.d.keys.prefix}:{shop}:{chat_id}"
+
+
+def _at(lock: ChatLock) -> tuple[str, str]:
+    return lock.shop, lock.chat_id
+
+
+def _once(name: str) -> str:
+    """A notice id for one event: the outbox delivers each id once."""
+    return f"{name}:{int(time.time())}"
+
+
+def _nothing() -> Inspection:
+    return Inspection(text="")
+
+
+def _acted(plan: Plan) -> str | None:
+    """The intent a plan decided by the inbound detectors acts on (the simulate contract)."""
+    if plan.reason is EscalationReason.SPAM:
+        return Intent.SPAM.value
+    if plan.reason is EscalationReason.ABUSE:
+        return Intent.ABUSIVE.value
+    return None
 
 
 def _evidence(turn: Turn, inspection: Inspection) -> tuple[str, ...]:
@@ -632,19 +771,3 @@ def _evidence(turn: Turn, inspection: Inspection) -> tuple[str, ...]:
 
 def _shop_values(shop: ShopConfig) -> dict[str, object]:
     return {"shop_name": shop.name, "return_window_days": shop.return_window_days}
-
-
-def _when(opening: datetime | None, now: datetime, lang: Language) -> str:
-    """When a specialist answers: "завтра с 09:00", "25 ноября с 09:00", "tomorrow from 09:00"."""
-    if opening is None:
-        return "on the next working day" if lang is Language.EN else "в ближайший рабочий день"
-    today = now.astimezone(opening.tzinfo).date()
-    clock = opening.strftime("%H:%M")
-    days = (opening.date() - today).days
-    if lang is Language.EN:
-        day = {0: "today", 1: "tomorrow"}.get(days) or format_date(
-            opening.date(), lang, today=today
-        )
-        return f"{day} from {clock}"
-    day = {0: "сегодня", 1: "завтра"}.get(days) or format_date(opening.date(), lang, today=today)
-    return f"{day} с {clock}"

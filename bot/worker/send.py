@@ -1,15 +1,17 @@
 """The one function that sends text to a buyer.
 
 Bot replies, staff relays from Telegram, approved drafts and scheduled messages all come
-through `Sender.send`, which runs the outbound check first: a text that breaks Ozon's rules is
-never sent (`GuardError` carries the violations), every check is counted, and blocked texts are
-kept for review for a limited time. Nothing else in the package calls `send_message`.
+through `Sender.send`, which takes only a `Checked` text: `Sender.approve` runs the outbound
+check once and makes one, a text that breaks Ozon's rules is never sent (`GuardError` carries
+the violations), every check is counted once, and blocked texts are kept for review for a
+limited time. Nothing else in the package calls `send_message`.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Protocol
@@ -32,6 +34,24 @@ class Origin(StrEnum):
 
 class Checker(Protocol):
     def check(self, text: str) -> CheckResult: ...
+
+
+_APPROVAL = object()
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """A text the outbound check approved. Only `Sender.approve` makes one, and only a
+    `Checked` can be sent: a path that forgot the check does not type-check, and a text is
+    checked (and counted) once."""
+
+    text: str
+    origin: str
+    _approval: object
+
+    def __post_init__(self) -> None:
+        if self._approval is not _APPROVAL:
+            raise TypeError("a Checked text comes only from Sender.approve")
 
 
 class Sender:
@@ -66,11 +86,15 @@ class Sender:
             )
         return result
 
-    async def send(self, shop: str, chat_id: str, text: str, *, origin: Origin) -> None:
-        """Check, then send. Raises `GuardError` (not sent) or the Ozon client's errors;
-        `OzonUnknownOutcomeError` means the caller must reconcile against the chat history."""
+    async def approve(self, shop: str, text: str, *, origin: Origin) -> Checked:
+        """The outbound check as a gate: the approved text, or `GuardError` with the rules."""
         result = await self.check(shop, text, origin=origin)
         if not result.ok:
             raise GuardError(result.violations)
-        await self._clients[shop].send_message(chat_id, text)
-        log.info("sent %s reply to %s/%s (%d chars)", origin, shop, chat_id, len(text))
+        return Checked(text, origin.value, _APPROVAL)
+
+    async def send(self, shop: str, chat_id: str, text: Checked, *, origin: Origin) -> None:
+        """Send an approved text. Raises the Ozon client's errors; `OzonUnknownOutcomeError`
+        means the caller must reconcile against the chat history."""
+        await self._clients[shop].send_message(chat_id, text.text)
+        log.info("sent %s reply to %s/%s (%d chars)", origin, shop, chat_id, len(text.text))

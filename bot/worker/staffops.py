@@ -11,22 +11,34 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.dialogue.types import Dialogue
-from bot.errors import GuardError, OzonError, OzonUnknownOutcomeError, RasaError
+from bot.errors import GuardError, OzonError, RasaError
 from bot.guard.types import CheckResult, Violation
 from bot.models import Intent
 from bot.ozon.client import OzonClient
+from bot.ozon.schemas import Direction
 from bot.state.chats import ChatStore
+from bot.state.control import ControlOp, ControlQueue
 from bot.state.escalations import ChatControl, ControlStore, EscalationStore, Outbox
-from bot.state.models import Escalation, EscalationStatus, Notification, StaffAction
+from bot.state.keys import SEND_SETTLE_S
+from bot.state.models import (
+    Escalation,
+    EscalationStatus,
+    Notification,
+    SendClaim,
+    StaffAction,
+)
 from bot.worker.send import Origin, Sender
 
 log = logging.getLogger(__name__)
+
+CONTROL_RETRY_MS = 10_000
+RECONCILE_HISTORY = 50
 
 
 class Fixer(Protocol):
@@ -64,6 +76,7 @@ class StaffOps:
         control: ControlStore,
         chats: ChatStore,
         outbox: Outbox,
+        queue: ControlQueue,
         sender: Sender,
         fixer: Fixer,
         dialogue: Dialogue,
@@ -76,6 +89,7 @@ class StaffOps:
         self._control = control
         self._chats = chats
         self._outbox = outbox
+        self._queue = queue
         self._sender = sender
         self._fixer = fixer
         self._dialogue = dialogue
@@ -99,7 +113,7 @@ class StaffOps:
             escalation.chat_id,
             lambda c: c.model_copy(update={"paused_until": until, "taken_by": staff.name}),
         )
-        await self._rasa(self._dialogue.pause, escalation)
+        await self._rasa(ControlOp.PAUSE, escalation)
         return await self._change(escalation_id, staff, "take_over", EscalationStatus.TAKEN)
 
     async def return_to_bot(self, escalation_id: str, staff: Staff | None) -> Escalation:
@@ -132,16 +146,77 @@ class StaffOps:
         )
 
     async def send_suggested(self, escalation_id: str, staff: Staff | None) -> SendResult:
-        """One tap: send the bot's suggested reply (drafts, and escalations that have one)."""
+        """One tap (or the draft timer): send the bot's suggested reply, exactly once.
+
+        The escalation is claimed before the send, atomically: a staff tap and the auto-send
+        timer of any worker cannot both send it. A claim whose send ended in an unknown outcome
+        (or a crash) stays until `reconcile_sends` looks for the text in the chat history."""
         escalation = await self.get(escalation_id)
         if not escalation.suggested:
             return SendResult(sent=False, error="no suggested reply")
         origin = Origin.DRAFT if staff is None else Origin.STAFF
-        result = await self._send(escalation, escalation.suggested, origin)
+        claim = await self._claim(escalation_id, escalation.suggested, staff)
+        if claim is None:
+            return SendResult(sent=False, error="already sent or being sent")
+        result = await self._send(escalation, claim.text, origin)
         if result.sent:
             status = EscalationStatus.RESOLVED if escalation.draft else escalation.status
-            await self._change(escalation_id, staff, "sent_suggested", status)
+            await self._change(escalation_id, staff, "sent_suggested", status, release=True)
+        elif not result.unknown_outcome:
+            await self._release_claim(escalation_id, claim)
         return result
+
+    async def _claim(self, escalation_id: str, text: str, staff: Staff | None) -> SendClaim | None:
+        claim = SendClaim(
+            token=secrets.token_hex(8),
+            at=self._clock(),
+            by=staff.name if staff else "bot",
+            text=text,
+        )
+
+        def take(current: Escalation) -> Escalation:
+            if current.sending is not None or not current.is_open:
+                return current
+            return current.model_copy(update={"sending": claim})
+
+        changed = await self._esc.mutate(escalation_id, take)
+        return claim if changed is not None and changed.sending == claim else None
+
+    async def _release_claim(self, escalation_id: str, claim: SendClaim) -> None:
+        def release(current: Escalation) -> Escalation:
+            if current.sending != claim:
+                return current
+            return current.model_copy(update={"sending": None})
+
+        await self._esc.mutate(escalation_id, release)
+
+    async def reconcile_sends(self) -> int:
+        """Settle claims left by a crash or an unknown outcome: the text in the chat history
+        after the buyer's last message means it was sent; otherwise the claim is released and
+        a person (or the draft timer) may send it again. Returns how many were settled."""
+        now, settled = self._clock(), 0
+        for escalation in await self._esc.list_open():
+            claim = escalation.sending
+            if claim is None or (now - claim.at).total_seconds() < SEND_SETTLE_S:
+                continue
+            if await self._in_history(escalation, claim.text):
+                status = EscalationStatus.RESOLVED if escalation.draft else escalation.status
+                await self._change(escalation.id, None, "sent_suggested", status, release=True)
+            else:
+                await self._release_claim(escalation.id, claim)
+            settled += 1
+        return settled
+
+    async def _in_history(self, escalation: Escalation, text: str) -> bool:
+        history = await self._clients[escalation.shop].chat_history(
+            escalation.chat_id, direction=Direction.BACKWARD, limit=RECONCILE_HISTORY
+        )
+        after = max((int(m.message_id) for m in escalation.buyer_messages), default=0)
+        wanted = " ".join(text.split())
+        return any(
+            not m.is_buyer and int(m.message_id) > after and " ".join(m.text.split()) == wanted
+            for m in history.messages
+        )
 
     async def relay(self, escalation_id: str, text: str, staff: Staff) -> SendResult:
         """A reply typed by staff: checked against Ozon's rules, then sent to the buyer."""
@@ -185,14 +260,16 @@ class StaffOps:
         if not text:
             return SendResult(sent=False, error="empty message")
         try:
-            await self._sender.send(escalation.shop, escalation.chat_id, text, origin=origin)
+            approved = await self._sender.approve(escalation.shop, text, origin=origin)
         except GuardError as exc:
             result = CheckResult(text=text, violations=exc.violations)
             fix = self._fixer.suggest_fix(text, result)
             return SendResult(sent=False, violations=exc.violations, fix=fix)
-        except OzonUnknownOutcomeError as exc:
-            return SendResult(sent=False, error=str(exc), unknown_outcome=True)
+        try:
+            await self._sender.send(escalation.shop, escalation.chat_id, approved, origin=origin)
         except OzonError as exc:
+            if exc.outcome_unknown:
+                return SendResult(sent=False, error=str(exc), unknown_outcome=True)
             return SendResult(sent=False, error=f"{type(exc).__name__}: {exc.message}")
         await self._mark_read(escalation)
         return SendResult(sent=True)
@@ -213,25 +290,49 @@ class StaffOps:
             )
 
         await self._control.update_chat(escalation.shop, escalation.chat_id, release)
-        await self._rasa(self._dialogue.resume, escalation)
+        await self._rasa(ControlOp.RESUME, escalation)
 
-    async def _rasa(self, call: Callable[[str], Awaitable[None]], escalation: Escalation) -> None:
-        # Rasa's pause is a second lock: the worker already stops answering a paused chat,
-        # so a Rasa outage here is logged, not fatal.
+    async def _rasa(self, op: ControlOp, escalation: Escalation) -> None:
+        """Pause or resume the conversation in Rasa: recorded first, so a step that fails
+        now (Rasa down) is retried by `run_control_once` until it is applied."""
+        sender = self._sender_id(escalation.shop, escalation.chat_id)
+        await self._queue.want(sender, op)
+        await self._apply(sender, op)
+
+    async def _apply(self, sender: str, op: ControlOp) -> bool:
+        call = self._dialogue.pause if op is ControlOp.PAUSE else self._dialogue.resume
         try:
-            await call(self._sender_id(escalation.shop, escalation.chat_id))
+            await call(sender)
         except RasaError as exc:
-            log.warning("Rasa pause/resume failed for %s: %s", escalation.id, exc)
+            log.warning("Rasa %s failed for %s, queued for a retry: %s", op, sender, exc)
+            await self._queue.retry(sender, CONTROL_RETRY_MS)
+            return False
+        await self._queue.done(sender, op)
+        return True
+
+    async def run_control_once(self) -> int:
+        """Apply the control steps that are due (a scheduler job); returns how many worked."""
+        return sum([await self._apply(sender, op) for sender, op in await self._queue.due()])
 
     async def _change(
-        self, escalation_id: str, staff: Staff | None, action: str, status: EscalationStatus
+        self,
+        escalation_id: str,
+        staff: Staff | None,
+        action: str,
+        status: EscalationStatus,
+        *,
+        release: bool = False,
     ) -> Escalation:
-        changed = await self._esc.mutate(
-            escalation_id,
-            lambda e: e.model_copy(
-                update={"status": status, "history": (*e.history, _action(staff, action))}
-            ),
-        )
+        def apply(e: Escalation) -> Escalation:
+            update: dict[str, object] = {
+                "status": status,
+                "history": (*e.history, _action(staff, action)),
+            }
+            if release:
+                update["sending"] = None
+            return e.model_copy(update=update)
+
+        changed = await self._esc.mutate(escalation_id, apply)
         if changed is None:
             raise UnknownEscalationError(escalation_id)
         await self._outbox.add(

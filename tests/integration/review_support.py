@@ -53,7 +53,7 @@ class Stores:
         turn = TurnRecord.model_validate(values)
         lock = await self.chats.lock(turn.shop, turn.chat_id)
         assert lock is not None
-        await self.chats.commit(lock, turn, 0)
+        await self.chats.commit(lock, turn)
         await self.chats.unlock(lock)
         return turn
 

@@ -30,6 +30,7 @@ from bot.sandbox.state import SandboxState
 from bot.staff.console import ConsoleParts, StaffConsole
 from bot.state.chats import ChatStore
 from bot.state.console import ConsoleStore
+from bot.state.control import ControlQueue
 from bot.state.escalations import ControlStore, EscalationStore, Outbox
 from bot.state.keys import Keys
 from bot.state.models import BuyerMessage, Escalation
@@ -129,6 +130,7 @@ class StaffHarness:
             control=self.control,
             chats=self.chats,
             outbox=self.outbox,
+            queue=ControlQueue(self.redis, self.keys),
             sender=sender,
             fixer=guard,
             dialogue=self.dialogue,

@@ -87,7 +87,8 @@ class Harness:
 
     async def cycle(self) -> int:
         """One scheduled poll (failures logged, as in production) and everything it made due."""
-        await self.app.poll_job()
+        for shop in self.app.settings.shops:
+            await self.app.poll_job(shop.id)
         return await self.app.drain()
 
 

@@ -148,4 +148,13 @@ STRINGS: dict[str, str] = {
     "digest.drafts": "待批准的草稿：{n}",
     "digest.waiting": "正在等待（最早的在前）：",
     "digest.nothing": "没有等待处理的会话。",
+    "notice.writes_refused": "Ozon 拒绝发送聊天消息：店铺订阅不包含聊天发送功能（Premium Plus 或 Premium Pro）。机器人以草稿模式运行：每条回复都在卡片中等待员工发送；每 30 分钟尝试真实发送一次。",
+    "notice.writes_work": "Ozon 再次接受聊天消息：自动回复已恢复。",
+    "notice.key_refused": "Ozon 不接受店铺 {shop} 的 API 密钥：{cause} 处理方法：{fix} 在密钥恢复之前，机器人不会读取该店铺的任何内容；它每分钟检查一次，恢复后会通知您。",
+    "notice.key_fix": "在卖家后台（设置 → Seller API）创建一个具有机器人所需角色的新密钥，并填入 OZON_API_KEY。",
+    "notice.key_works": "Ozon 再次接受店铺 {shop} 的 API 密钥：机器人恢复读取和回复聊天。",
+    "notice.key_expires": "店铺 {shop} 的 Ozon API 密钥将在 {days} 天后（{when}）过期。请提前在卖家后台创建新密钥，否则机器人将停止工作。",
+    "notice.chat_unreadable": "机器人无法从 Ozon 读取此聊天的消息（{cause}）；请在卖家后台回复。",
+    "notice.data_loss": "Redis 丢失了机器人的数据（无持久化重启或故障切换）。之前的卡片和接管记录已丢失；员工处理中的聊天会重新交给您，而不是由机器人回复。",
+    "notice.push_unhealthy": "Ozon 将店铺 {shop} 的推送地址评为 {state}。推送地址连续三天不可用时 Ozon 会将其停用；在此期间机器人继续轮询。",
 }
