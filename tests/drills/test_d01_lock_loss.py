@@ -25,12 +25,8 @@ async def held_in_rasa(drill: Drill, hold_s: float) -> Written:
     drill.rasa.delay(hold_s, count=1)
     await drill.start_workers("a", "b")
     first = await drill.write(CHAT)
-    await until(lambda: _seen(drill, first), 20, "the turn reaches Rasa")
+    await until(lambda: drill.rasa.times_seen(first.message_id), 20, "the turn reaches Rasa")
     return first
-
-
-async def _seen(drill: Drill, message: Written) -> bool:
-    return drill.rasa.times_seen(message.message_id) > 0
 
 
 async def then_the_buyer_writes_again(drill: Drill) -> None:
