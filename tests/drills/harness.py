@@ -504,7 +504,7 @@ class Drill:
 
     async def outcome(self, messages: Iterable[Written] | None = None) -> Outcome:
         """Coverage and doubles for `messages` (default: all written), and Redis leftovers."""
-        chosen = list(self.written if messages is None else messages)
+        chosen = set(self.written if messages is None else messages)
         outcome = Outcome()
         sent = await self.sandbox.sent()
         by_client: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -515,9 +515,8 @@ class Drill:
             per_chat[(w.shop, w.chat)].append(w)
         for (shop_id, chat), chat_written in per_chat.items():
             texts = by_client[(self.shop(shop_id).client_id, chat)]
-            self._check_chat(
-                outcome, shop_id, chat, texts, [w for w in chat_written if w in chosen]
-            )
+            wanted = [w for w in chat_written if w in chosen]
+            self._check_chat(outcome, shop_id, chat, texts, wanted)
         outcome.leftovers = await self.leftovers()
         return outcome
 
