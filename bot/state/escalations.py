@@ -15,6 +15,7 @@ from bot.errors import StateLostError
 from bot.guard.types import CheckResult
 from bot.models import Mode
 from bot.state.keys import (
+    CHAT_ESCALATION_S,
     OUTAGE_MEMORY_S,
     OUTBOX_DONE_S,
     OUTBOX_GROUP,
@@ -264,7 +265,7 @@ class EscalationStore:
         if escalation.is_open:
             score = escalation.created_at.timestamp()
             pipe.zadd(self._k.open_escalations, {escalation.id: score})
-            pipe.set(chat_key, escalation.id)
+            pipe.set(chat_key, escalation.id, ex=CHAT_ESCALATION_S)
         else:
             pipe.zrem(self._k.open_escalations, escalation.id)
             pipe.expire(self._k.escalation(escalation.id), 90 * 24 * 3600)
