@@ -297,7 +297,7 @@ class Delivery:
         if await self._outbox.is_done(notification.id):
             return True
         try:
-            await self._post(notification)
+            wrote = await self._post(notification)
         except TelegramForbiddenError as exc:
             await self._park(chat, exc)
             return False
@@ -313,7 +313,8 @@ class Delivery:
             await self._slow_down(chat, exc.retry_after)
             return False
         else:
-            await self._reachable(chat)
+            if wrote:
+                await self._reachable(chat)
         await self._outbox.mark_done(notification.id)
         return True
 
@@ -428,14 +429,15 @@ class Delivery:
 
     # --- what a notification shows -------------------------------------------------------------
 
-    async def _post(self, notification: Notification) -> None:
+    async def _post(self, notification: Notification) -> bool:
+        """Show `notification` in its staff chat; False when there was nothing to show."""
         if notification.kind in ("notice", "digest"):
             chat = self._setup.chat_of(notification.shop)
             await self._api.send(chat, escape(notification.text or "", quote=False))
-            return
+            return True
         escalation = await self._escalation(notification)
         if escalation is None:
-            return
+            return False
         if notification.kind in ("escalation", "draft"):
             await self.refresh_card(escalation)
         elif notification.kind == "forward":
@@ -444,6 +446,7 @@ class Delivery:
             await self._reply_to_card(escalation, text)
         elif notification.kind == "reminder":
             await self._reply_to_card(escalation, escape(notification.text or "", quote=False))
+        return True
 
     async def _escalation(self, notification: Notification) -> Escalation | None:
         if notification.escalation_id is None:
