@@ -302,7 +302,7 @@ _FILLER = frozenset(
         "ваш его ее их он она оно они там тут уже еще раз все таки всетаки все-таки все-же всеже "
         "подскажите скажите пожалуйста пжл плиз здравствуйте добрый день вечер утро привет "
         "спасибо хорошо ок ладно опять снова то что как-то у с в во на по за к ко о об от до из "
-        "для при про не ни "
+        "для при про не ни будет будут будете было была были есть можно нужно "
         "hi hello hey please pls plz thanks thank you so then again still yet the a an my me i is "
         "are it its of to for and or but do does did just ok okay"
     )
@@ -319,7 +319,8 @@ _SAME_ASK = (
 
 def asked_words(text: str) -> frozenset[str]:
     """The content of a question: its words without fillers, cut to a stem, synonyms merged."""
-    words = re.findall(r"[a-zа-я0-9]+(?:-[a-zа-я0-9]+)?", normalise(text))
+    # "доставка-то", "когда-нибудь": the particle after the hyphen adds nothing.
+    words = re.findall(r"[a-zа-я0-9]+", re.sub(r"-(?:то|нибудь|таки|ка)\b", "", normalise(text)))
     asked: set[str] = set()
     for word in words:
         if word in _FILLER or len(word) < 2:

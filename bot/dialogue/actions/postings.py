@@ -104,18 +104,22 @@ def choose(postings: Sequence[Posting], text: str) -> tuple[Posting, ...]:
 
 
 def by_product_named(postings: Sequence[Posting], text: str) -> tuple[Posting, ...]:
-    """The postings holding a product the text names (a word of its name, by its stem)."""
+    """The postings holding the product the text names. A product's first word says what it is
+    ("Чехол для наушников" is a case): a match there beats a match further on."""
     asked = {_stem(w) for w in _WORD.findall(text.lower()) if len(w) >= 4}
-    return tuple(
-        p
-        for p in postings
-        if any(
-            _stem(w) in asked
-            for product in p.products
-            for w in _WORD.findall(product.name.lower())
-            if len(w) >= 4
-        )
-    )
+    scores = [
+        max((_named_score(p.name, asked) for p in posting.products), default=0)
+        for posting in postings
+    ]
+    best = max(scores, default=0)
+    return tuple(p for p, score in zip(postings, scores, strict=True) if best and score == best)
+
+
+def _named_score(name: str, asked: set[str]) -> int:
+    words = [_stem(w) for w in _WORD.findall(name.lower()) if len(w) >= 4]
+    if words and words[0] in asked:
+        return 2
+    return 1 if any(w in asked for w in words) else 0
 
 
 def _stem(word: str) -> str:

@@ -223,7 +223,8 @@ class ProductAvailability(OzonbotAction):
 _OTHER_VARIANT = re.compile(
     r"размер|цвет|расцвет|оттен|побольше|поменьше|\bбольше\b|\bменьше\b|другого|другой|"
     r"\bsize\b|colou?r|bigger|smaller|larger|another|other|"
-    r"\b(?:xxs|xs|s|m|l|xl|xxl|xxxl|[2-5]xl)\b|\bв\s+(?:черн|бел|красн|син|сер|зелен|розов|беж)",
+    r"\b(?:xxs|xs|s|m|l|xl|xxl|xxxl|[2-5]xl)\b|\bв\s+(?:черн|бел|красн|син|сер|зелен|розов|беж)|"
+    r"\bin\s+(?:black|white|red|blue|grey|gray|green|pink|beige|brown|navy)\b",
     re.IGNORECASE,
 )
 
