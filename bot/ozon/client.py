@@ -444,11 +444,18 @@ class OzonClient:
         return tuple([await self._named(card) for card in cards])
 
     async def category_attribute_names(
-        self, category_id: str, type_id: str, language: Language = Language.RU
+        self,
+        category_id: str,
+        type_id: str,
+        language: Language = Language.RU,
+        *,
+        needed: Iterable[int] = (),
     ) -> dict[int, str]:
-        """Attribute id → name for a category and type, through the name cache."""
+        """Attribute id → name for a category and type, through the name cache. A cached list
+        lacking one of the `needed` ids is stale (Ozon adds attributes to categories) and is
+        fetched again."""
         cached = await self._http.names.get(category_id, type_id, language)
-        if cached is not None:
+        if cached is not None and all(ident in cached for ident in needed):
             return cached
         method = "/v1/description-category/attribute"
         payload: Json = {
@@ -465,9 +472,12 @@ class OzonClient:
         if not card.description_category_id or not card.type_id:
             return card
         try:
-            ru = await self.category_attribute_names(card.description_category_id, card.type_id)
+            ids = [attribute.id for attribute in card.attributes]
+            ru = await self.category_attribute_names(
+                card.description_category_id, card.type_id, needed=ids
+            )
             en = await self.category_attribute_names(
-                card.description_category_id, card.type_id, Language.EN
+                card.description_category_id, card.type_id, Language.EN, needed=ids
             )
         except OzonError as exc:
             log.warning("attribute names unavailable, using the fixed table: %s", exc)

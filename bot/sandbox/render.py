@@ -8,6 +8,7 @@ Ozon's own example); `has_next` is the string "true" in the chat list when more 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
 
@@ -275,7 +276,11 @@ def attribute_id(name: str, synthetic: dict[str, int]) -> int:
     entry = known.by_name(name)
     if entry is not None:
         return entry.id
-    return synthetic.setdefault(name, known.SYNTHETIC_ID_START + len(synthetic))
+    # From the name itself, not the order names were seen in: a worker or action server keeps
+    # names cached by id across emulator restarts (one per simulate run), so an id must keep
+    # meaning the same name everywhere.
+    digest = int.from_bytes(hashlib.sha256(name.encode()).digest()[:6], "big")
+    return synthetic.setdefault(name, known.SYNTHETIC_ID_START + digest % 10**12)
 
 
 DESCRIPTION_CATEGORY_ID = 17028922
