@@ -47,6 +47,7 @@ redis:
 
 train: setup
 	@scripts/train
+	@scripts/train-guard
 
 up: setup redis train
 	$(BIN)/ozonbot services up

@@ -1,6 +1,16 @@
-"""Measure the guard on public evaluation data: recall, false alarms and throughput.
+"""Measure the guard: on the project's own seller replies always, on public evaluation data when
+it is there: recall, false alarms and throughput.
 
-    python -m bench.guard [--eval-dir ../shared/eval] [--json]
+    python -m bench.guard [--eval-dir ../shared/eval] [--json] [--misses]
+
+The project's own figures (`replies_*`, `snippets_fp_check`) come from the seller replies of
+bot/guard/corpus/replies/ (bot/guard/training.py): per rule the share of replies that break it
+and are caught with that rule (`replies_recall_<rule>`), the share of violating replies caught
+at all (`replies_violation_recall`) and with their rule (`replies_rule_recall`), and the share
+of clean replies flagged (`replies_clean_fp`); each for the *dev* part (tuned on, trained on)
+and the *held-out* part (never trained on nor tuned on: the honest figure). `--misses` prints
+the dev misses and false alarms, never the held-out ones. `check_texts_per_s` and
+`inspect_texts_per_s` are measured on the project's own texts when the evaluation data is absent.
 
 The data (shared/eval, see its README) is for measuring only: nothing from it is in the
 lexicons or the tests, and nothing is trained on it (the written spam signals' weights are set
@@ -43,6 +53,7 @@ from bench.nlu_bitext import read_requests
 from bot.guard.inbound import InboundGuard
 from bot.guard.lexicon import Morphology
 from bot.guard.outbound import OutboundGuard
+from bot.guard.training import CORPUS_DIR, corpus_lines, replies, snippet_replies
 from bot.knowledge.store import Knowledge, fill
 from bot.knowledge.validate import SAMPLE_VALUES
 from bot.models import InboundFlag, Language, Rule
@@ -64,11 +75,68 @@ class Sample:
 
 
 def run(eval_dir: Path, intents: Mapping[str, str] | None = None) -> dict[str, float]:
-    """Every figure, keyed by name (see the module docstring for the halves); with `intents`
-    (text → the Rasa model's intent, from `spam_intents`) also the worker's spam figures."""
+    """Every figure, keyed by name (see the module docstring for the halves); the evaluation
+    data's only when `eval_dir` holds it; with `intents` (text → the Rasa model's intent, from
+    `spam_intents`) also the worker's spam figures."""
     morphology = Morphology()
     outbound = OutboundGuard.load(morphology)
-    inbound = InboundGuard.load(morphology, nlu_dir=NLU_DIR)
+    inbound = InboundGuard.load(morphology)
+    figures = own_figures(outbound)
+    if (eval_dir / "ru_paradetox").is_dir():
+        figures |= eval_figures(eval_dir, outbound, inbound, intents)
+    else:
+        texts = _speed_texts(_own_texts())
+        figures["check_texts_per_s"] = _per_second(texts, outbound.check)
+        figures["inspect_texts_per_s"] = _per_second(texts, inbound.inspect)
+    replies_texts = _speed_texts(_rendered_snippets())
+    figures["check_texts_per_s_replies"] = _per_second(replies_texts, outbound.check)
+    return figures
+
+
+def own_figures(outbound: OutboundGuard) -> dict[str, float]:
+    """Recall and false alarms of the check on the project's own seller replies."""
+    figures: dict[str, float] = {}
+    results = [(reply, outbound.check(reply.text).rules) for reply in replies()]
+    for part, heldout in (("dev", False), ("heldout", True)):
+        mine = [(r, rules) for r, rules in results if r.heldout is heldout]
+        violating = [(r, rules) for r, rules in mine if r.rule]
+        figures[f"replies_violation_recall_{part}"] = _share(bool(rs) for _, rs in violating)
+        figures[f"replies_rule_recall_{part}"] = _share(Rule(r.rule) in rs for r, rs in violating)
+        for rule in sorted({r.rule for r, _ in violating}):
+            figures[f"replies_recall_{rule}_{part}"] = _share(
+                Rule(rule) in rs for r, rs in violating if r.rule == rule
+            )
+        figures[f"replies_clean_fp_{part}"] = _share(bool(rs) for r, rs in mine if not r.rule)
+    snippets = snippet_replies(KNOWLEDGE_DIR)
+    figures["snippets_fp_check"] = _share(not outbound.check(r.text).ok for r in snippets)
+    return figures
+
+
+def dev_misses(outbound: OutboundGuard) -> list[str]:
+    """The dev replies the check gets wrong (never the held-out ones: they stay unseen)."""
+    lines = []
+    for reply in [*replies(), *snippet_replies(KNOWLEDGE_DIR)]:
+        if reply.heldout and reply.source != "knowledge/":
+            continue
+        rules = {v.rule.value for v in outbound.check(reply.text).violations}
+        if (reply.rule and reply.rule not in rules) or (not reply.rule and rules):
+            lines.append(f"{reply.rule or 'clean':<14} {sorted(rules)!s:<28} {reply.text}")
+    return lines
+
+
+def _own_texts() -> list[str]:
+    """The project's own texts: its spam and chatter corpus and its seller replies."""
+    own = [line for path in sorted(CORPUS_DIR.glob("*.txt")) for line in corpus_lines(path)]
+    return own + [reply.text for reply in replies()]
+
+
+def eval_figures(
+    eval_dir: Path,
+    outbound: OutboundGuard,
+    inbound: InboundGuard,
+    intents: Mapping[str, str] | None,
+) -> dict[str, float]:
+    """The figures on the evaluation data (measuring only, see the module docstring)."""
     toxic, neutral = _paradetox(eval_dir / "ru_paradetox" / "dev_labeled.jsonl")
     spam = _lines(eval_dir / "tg_spam" / "spam-samples.txt")
     ham = _lines(eval_dir / "tg_spam" / "ham-samples.txt")
@@ -101,8 +169,6 @@ def run(eval_dir: Path, intents: Mapping[str, str] | None = None) -> dict[str, f
     texts = _speed_texts([s.text for s in (*toxic, *neutral, *spam, *ham)])
     figures["check_texts_per_s"] = _per_second(texts, outbound.check)
     figures["inspect_texts_per_s"] = _per_second(texts, inbound.inspect)
-    replies = _speed_texts(_rendered_snippets())
-    figures["check_texts_per_s_replies"] = _per_second(replies, outbound.check)
     return figures
 
 
@@ -206,6 +272,10 @@ TARGETS = {
     "tg_ham_fp_worker": ("<=", 0.02),
     "check_texts_per_s": (">=", 5000.0),
     "check_texts_per_s_replies": (">=", 5000.0),
+    "replies_violation_recall": (">=", 0.97),
+    "replies_rule_recall": (">=", 0.95),
+    "replies_clean_fp": ("<=", 0.02),
+    "snippets_fp_check": ("<=", 0.0),
 }
 
 
@@ -222,10 +292,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.guard", description=__doc__)
     parser.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL_DIR)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--misses", action="store_true", help="print the dev part's misses")
     args = parser.parse_args(argv)
+    if args.misses:
+        print("\n".join(dev_misses(OutboundGuard.load())))
+        return 0
     if not (args.eval_dir / "ru_paradetox").is_dir():
-        print(f"no evaluation data under {args.eval_dir}", file=sys.stderr)
-        return 2
+        print(f"no evaluation data under {args.eval_dir}: the project's own figures only")
     figures = run(args.eval_dir)
     print(json.dumps(figures, indent=2) if args.json else _table(figures))
     return 0

@@ -3,7 +3,7 @@
     python -m bench.spam_cv [--folds 5] [--json]
 
 How `lexicons/spam.yml`'s `learned: {half, full}` cut-offs were chosen (docs/spam.md). The
-examples of bot/guard/learned.py (the corpus and nlu/) are split into stratified folds; each
+examples of bot/guard/training.py (the corpus and nlu/) are split into stratified folds; each
 fold's classifier is trained on the other folds and the whole inbound guard, written signals
 included, inspects the held-out fold with it. Reported per source of examples: the share
 flagged `spam` (spam sources: recall; the others: false alarms), for the configured cut-offs
@@ -27,7 +27,7 @@ from collections.abc import Sequence
 
 from bench.guard import NLU_DIR
 from bot.guard.inbound import InboundGuard
-from bot.guard.learned import Example, SpamClassifier, training_examples
+from bot.guard.training import Example, train_spam, training_examples
 from bot.guard.spam import Learned
 from bot.models import InboundFlag
 
@@ -74,7 +74,7 @@ def out_of_fold(
     for test in folds(examples, count):
         held_out = set(test)
         train = [e for i, e in enumerate(examples) if i not in held_out]
-        spam = dataclasses.replace(guard.spam, classifier=SpamClassifier.train(train))
+        spam = dataclasses.replace(guard.spam, classifier=train_spam(train))
         for pair in flagged:
             learned = Learned(*pair, weight=spam.learned.weight)
             fold_guard = dataclasses.replace(guard, spam=dataclasses.replace(spam, learned=learned))
@@ -111,7 +111,7 @@ def cost(examples: Sequence[Example], hits: Sequence[bool]) -> int:
 
 
 def run(count: int) -> dict[str, dict[str, float]]:
-    guard = InboundGuard.load(nlu_dir=NLU_DIR)
+    guard = InboundGuard.load()
     examples = training_examples(NLU_DIR)
     probabilities, flagged = out_of_fold(guard, examples, count)
     configured = (guard.spam.learned.half, guard.spam.learned.full)

@@ -15,6 +15,11 @@ COPY pyproject.toml README.md ./
 COPY bot/ bot/
 # A regular (not editable) install: the direct dependencies are pinned in pyproject.toml.
 RUN /opt/venv/bin/pip install --no-cache-dir .
+# The guard's learned models (spam, rudeness), as `make train` builds them: the worker only
+# loads these arrays at start (bot/guard/learned.py).
+COPY nlu/ nlu/
+COPY knowledge/ knowledge/
+RUN /opt/venv/bin/python -m bot.guard.training --out models/guard --nlu nlu --knowledge knowledge
 
 # --- run: the virtual environment and the approved snippets, nothing else ------------------
 FROM python:3.11-slim
@@ -32,9 +37,9 @@ WORKDIR /app
 # The approved answer snippets ship with the code that renders them; a deployment can mount
 # its own over /app/knowledge.
 COPY knowledge/ knowledge/
-# The inbound spam classifier trains on the Rasa NLU data when the worker starts (bot/guard/
-# learned.py): the buyers' messages in it are what must never be taken for spam.
+# The NLU data the guard's spam model was trained on (buyers are never spam), kept beside it.
 COPY nlu/ nlu/
+COPY --from=build /src/models/guard models/guard
 
 USER 10001:10001
 # 8080: /healthz, /metrics, /push, /webhook (OZONBOT_HTTP_PORT); 5055: `ozonbot actions`.

@@ -8,8 +8,8 @@ profanity, not an insult: "пиздец, опять задержка" flags `pro
 Threats and rude dismissals ("убью", "морду набить", "заткнитесь", lexicons/threats.yml) flag
 `insult` on both sides. Spam is a score over weighted signals (`spam.SpamModel`), not a word
 list: what a buyer also writes ("бесплатная доставка", "срочно", "бонусы") never makes spam alone.
-One signal is a classifier trained on the project's examples and on the Rasa NLU data
-(`learned`), so loading a guard needs the NLU directory (`OZONBOT_NLU_DIR`, default `nlu`).
+One signal is a classifier trained by `make train` on the project's examples and on the Rasa
+NLU data (`learned`); loading a guard only reads its arrays (`models/guard/spam.npz`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.guard.contacts import LinkFinder, handles, phones
-from bot.guard.learned import load_classifier
+from bot.guard.learned import MODEL_DIR, SpamClassifier
 from bot.guard.lexicon import Morphology, PhraseBook, PhraseRule
 from bot.guard.mechanical import EmojiTable
 from bot.guard.normalize import deobfuscate, fold, phrase_text
@@ -32,7 +32,7 @@ from bot.models import InboundFlag
 
 Hit = tuple[InboundFlag, Span]
 DEFAULT_NLU_DIR = Path("nlu")
-"""Where the Rasa NLU data is (relative to the working directory, like `knowledge/`)."""
+"""Kept for callers that still pass `nlu_dir`: the spam model no longer reads it at start."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +46,15 @@ class InboundGuard:
 
     @classmethod
     def load(
-        cls, morphology: Morphology | None = None, nlu_dir: Path = DEFAULT_NLU_DIR
+        cls,
+        morphology: Morphology | None = None,
+        nlu_dir: Path = DEFAULT_NLU_DIR,
+        model_dir: Path = MODEL_DIR,
     ) -> InboundGuard:
-        """Compile the lexicons and train the spam classifier on the corpus and `nlu_dir` (the
-        slow part, a few seconds): build once, reuse for every text."""
+        """Compile the lexicons and load the spam model `make train` wrote to `model_dir`:
+        build once, reuse for every text. `nlu_dir` is not read any more (the model was
+        trained on it); it stays a parameter until every caller drops it."""
+        del nlu_dir
         morphology = morphology or Morphology()
         rules: list[tuple[str, PhraseRule]] = [
             (InboundFlag.CONTACTS.value, PhraseRule.from_file("contacts.yml", morphology, section))
@@ -60,7 +65,7 @@ class InboundGuard:
         )
         rules.append((InboundFlag.INSULT.value, PhraseRule.from_file("threats.yml", morphology)))
         rules += SpamModel.phrase_rules(morphology)
-        spam = SpamModel.load(EmojiTable.load(), load_classifier(nlu_dir))
+        spam = SpamModel.load(EmojiTable.load(), SpamClassifier.load(model_dir))
         return cls(ObsceneMatcher.load(morphology), LinkFinder.load(), PhraseBook(rules), spam)
 
     def inspect(self, text: str) -> Inspection:

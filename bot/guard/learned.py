@@ -1,72 +1,55 @@
-"""A learned spam signal: how much a message reads like spam, from the project's own examples.
+"""Learned signals of the guard: linear models over n-grams, trained offline, scored here.
 
-The hand-written signals of `lexicons/spam.yml` know the spam families their authors thought
-of. On a corpus written apart from them (`corpus/`, ~660 spam lines) they found 57 %: a new
-wording of the same offer slips through. A classifier over letters and words generalises over
-wording; the spam score (`spam.SpamModel`) adds its verdict as one more signal, so the learned
-part and the written part each cover what the other misses (docs/spam.md has the figures).
+Two models, both TF-IDF (sublinear term frequency, L2-normalised) and logistic regression:
 
-Training data, all written by the project (`../shared/eval` is only ever measured on):
-- `corpus/spam-*.txt`: spam as mass-mailed to messenger groups and marketplace chats;
-- `corpus/chatter-*.txt`: ordinary group chatter, much of it close to spam on purpose (talk
-  about crypto, salaries and scams, links, @mentions, one bike for sale);
-- the Rasa NLU data (`nlu/`, `OZONBOT_NLU_DIR`): examples of the `spam` intent are spam, and
-  every other example is a buyer's message, which must never be taken for spam.
+- the inbound **spam** classifier (`SpamClassifier`): character 2- to 5-grams inside words and
+  words and word pairs, trained on the project's spam and chatter corpus (`corpus/`) and the Rasa
+  NLU buyers (docs/spam.md);
+- the outbound **rudeness** classifier (`bot.guard.rudeness`): words, word stems and stem pairs,
+  one class per rule (`insult`, `ozon_negative`), trained on the project's seller replies
+  (`corpus/replies/`, docs/guard.md).
 
-The model: TF-IDF (sublinear term frequency, L2-normalised) over character 2- to 5-grams inside
-words and over words and word pairs of the folded text with look-alike letters unmixed, and a
-logistic regression with balanced classes (C=10; docs/spam.md). scikit-learn fits it when the
-guard loads (~2 s, once per process for the same data); scoring is done here from the fitted
-weights, one dictionary lookup per n-gram, so `inspect` does not pay scikit-learn's per-call
-overhead.
+`make train` (scripts/train-guard → `python -m bot.guard.training`) fits them with scikit-learn
+and writes each as plain arrays (`<name>.npz`, `allow_pickle=False`, like
+policies/linear_intent.py) under `models/guard/`. The worker only loads those arrays: it fits
+nothing at start, and needs neither scikit-learn's fitting, nor `nlu/`, nor `bot.review`.
+Scoring is done here from the weights, one dictionary lookup per n-gram, so a check does not
+pay scikit-learn's per-call overhead.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import itertools
-import logging
 import math
 import re
-import time
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.errors import ConfigError, ReviewError
+import numpy as np
+
+from bot.errors import ConfigError
 from bot.guard.normalize import fold, unmix
-from bot.models import Intent
 
 if TYPE_CHECKING:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-log = logging.getLogger(__name__)
-
-CORPUS_DIR = Path(__file__).parent / "corpus"
-REGULARISATION_C = 10.0
-MIN_DOCUMENT_FREQUENCY = 2
-"""A feature seen in one training message only is that message's, not spam's."""
+MODEL_DIR = Path("models/guard")
+"""Where `make train` writes the guard's models (relative to the working directory, like
+`nlu/` and `knowledge/`; generated, never committed)."""
+FORMAT_VERSION = 1
+"""The layout of an artifact; a loader refuses another one (retrain with `make train`)."""
+SPAM_MODEL = "spam"
 CHAR_NGRAMS = (2, 5)
 _WORD = re.compile(r"[@#]?\w+(?:[.'’-]\w+)*")
-_COMMENT = re.compile(r"#(?:\s|$)")
-_NLU_VARIABLE = "OZONBOT_NLU_DIR"
-
-
-@dataclass(frozen=True, slots=True)
-class Example:
-    text: str
-    spam: bool
-    source: str
-    """The file it came from, relative: corpus/spam-money.txt, nlu/smalltalk.yml."""
 
 
 def features(text: str) -> list[str]:
-    """The terms of `text`: character n-grams of each word padded with spaces, the words
-    (`w:`) and the pairs of neighbouring words (`b:`)."""
+    """The spam classifier's terms of `text`: character n-grams of each word padded with
+    spaces, the words (`w:`) and the pairs of neighbouring words (`b:`)."""
     words = _WORD.findall(unmix(fold(text)))
     low, high = CHAR_NGRAMS
     terms: list[str] = []
@@ -80,128 +63,136 @@ def features(text: str) -> list[str]:
 
 
 @dataclass(frozen=True, slots=True)
-class SpamClassifier:
-    """The fitted model: for each known term its inverse document frequency and weight."""
+class LinearModel:
+    """A fitted TF-IDF + logistic regression, one binary regression per class.
 
-    terms: Mapping[str, tuple[float, float]] = field(repr=False)
+    For each known term: its squared inverse document frequency and, per class, its weight
+    times its idf, so that scoring a term is one lookup and a few additions (a document's
+    TF-IDF vector is L2-normalised, so its norm is the root of the summed squares)."""
+
+    terms: Mapping[str, tuple[float, ...]] = field(repr=False)
+    """term → (idf², idf·w₁, idf·w₂, ...)"""
+    intercepts: tuple[float, ...]
+    classes: tuple[str, ...]
+    binary: bool = False
+    """Term frequency 0/1 (the rudeness model) rather than 1 + log(count) (the spam model)."""
+    fingerprint: str = ""
+    """A digest of the training data (`training.fingerprint`), to trace a model to its data."""
+
+    def scores(self, terms: Sequence[str]) -> list[float]:
+        """The decision value of each class for a document of `terms`."""
+        get = self.terms.get
+        unique = set(terms)
+        if self.binary or len(unique) == len(terms):
+            found = [known for known in map(get, unique) if known is not None]
+        else:
+            found = [
+                _scaled(known, count)
+                for term, count in Counter(terms).items()
+                if (known := get(term)) is not None
+            ]
+        if not found:
+            return list(self.intercepts)
+        columns = list(zip(*found, strict=True))
+        norm = math.sqrt(sum(columns[0]))
+        pairs = zip(self.intercepts, columns[1:], strict=True)
+        return [intercept + sum(column) / norm for intercept, column in pairs]
+
+    def probabilities(self, terms: Sequence[str]) -> list[float]:
+        return [_sigmoid(score) for score in self.scores(terms)]
+
+    @classmethod
+    def from_fitted(
+        cls,
+        vectorizer: TfidfVectorizer,
+        models: Sequence[LogisticRegression],
+        classes: Sequence[str],
+        fingerprint: str = "",
+    ) -> LinearModel:
+        """The weights of a fitted vectorizer and one binary regression per class."""
+        terms = {}
+        for term, index in vectorizer.vocabulary_.items():
+            idf = float(vectorizer.idf_[index])
+            weights = (idf * float(model.coef_[0][index]) for model in models)
+            terms[str(term)] = (idf * idf, *weights)
+        intercepts = tuple(float(model.intercept_[0]) for model in models)
+        return cls(terms, intercepts, tuple(classes), bool(vectorizer.binary), fingerprint)
+
+    def save(self, path: Path) -> None:
+        """Write the model as plain arrays (no pickle), atomically."""
+        names = sorted(self.terms)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial.npz")
+        np.savez(
+            partial,
+            format=np.array([FORMAT_VERSION]),
+            terms=np.array(names, dtype=str),
+            values=np.array([self.terms[t] for t in names], dtype=np.float64).reshape(
+                len(names), 1 + len(self.classes)
+            ),
+            intercepts=np.array(self.intercepts, dtype=np.float64),
+            classes=np.array(self.classes, dtype=str),
+            binary=np.array([self.binary]),
+            fingerprint=np.array([self.fingerprint], dtype=str),
+        )
+        partial.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> LinearModel:
+        """A model written by `save`; a missing or foreign file is a ConfigError naming
+        `make train`, which builds it."""
+        if not path.is_file():
+            raise ConfigError(str(path), "no trained guard model: run `make train`")
+        try:
+            with np.load(path, allow_pickle=False) as arrays:
+                if int(arrays["format"][0]) != FORMAT_VERSION:
+                    raise ConfigError(str(path), "model of another format: run `make train`")
+                values = map(tuple, arrays["values"].tolist())
+                terms = dict(zip(arrays["terms"].tolist(), values, strict=True))
+                intercepts = tuple(arrays["intercepts"].tolist())
+                classes = tuple(arrays["classes"].tolist())
+                binary = bool(arrays["binary"][0])
+                fingerprint = str(arrays["fingerprint"][0])
+        except (OSError, KeyError, ValueError) as exc:
+            problem = f"unreadable guard model ({exc}): run `make train`"
+            raise ConfigError(str(path), problem) from exc
+        return cls(terms, intercepts, classes, binary, fingerprint)
+
+
+def _scaled(known: tuple[float, ...], count: int) -> tuple[float, ...]:
+    """A term's contributions when it occurs `count` times (sublinear tf: 1 + log count)."""
+    if count == 1:
+        return known
+    tf = 1.0 + math.log(count)
+    return (known[0] * tf * tf, *(value * tf for value in known[1:]))
+
+
+def _sigmoid(score: float) -> float:
+    return 1.0 / (1.0 + math.exp(-score)) if score > -700 else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class SpamClassifier:
+    """The spam model: how likely a message is spam, from its `features`."""
+
+    terms: Mapping[str, tuple[float, ...]] = field(repr=False)
+    """term → (idf², idf·weight), as in `LinearModel`."""
     intercept: float
 
     def probability(self, text: str) -> float:
         """How likely `text` is spam, 0 to 1 (the model's calibrated estimate)."""
-        squares = dot = 0.0
-        for term, count in Counter(features(text)).items():
-            known = self.terms.get(term)
-            if known is None:
-                continue  # a term the training data never had (twice): no weight, no norm
-            idf, weight = known
-            value = idf if count == 1 else (1.0 + math.log(count)) * idf
-            squares += value * value
-            dot += value * weight
-        score = self.intercept + (dot / math.sqrt(squares) if squares else 0.0)
-        return 1.0 / (1.0 + math.exp(-score)) if score > -700 else 0.0
+        return self.model.probabilities(features(text))[0]
+
+    @property
+    def model(self) -> LinearModel:
+        return LinearModel(self.terms, (self.intercept,), ("spam",))
 
     @classmethod
-    def train(cls, examples: Sequence[Example]) -> SpamClassifier:
-        """Fit on `examples` (deterministic: the same examples give the same model)."""
-        return cls.from_fitted(*fit(examples))
+    def of(cls, model: LinearModel) -> SpamClassifier:
+        if model.classes != ("spam",):
+            raise ConfigError(SPAM_MODEL, f"not a spam model: classes {model.classes}")
+        return cls(model.terms, model.intercepts[0])
 
     @classmethod
-    def from_fitted(cls, vectorizer: TfidfVectorizer, model: LogisticRegression) -> SpamClassifier:
-        """The weights of a fitted `fit` pair, for scoring without scikit-learn."""
-        weights = model.coef_[0]
-        terms = {
-            str(term): (float(vectorizer.idf_[index]), float(weights[index]))
-            for term, index in vectorizer.vocabulary_.items()
-        }
-        return cls(terms, float(model.intercept_[0]))
-
-
-def fit(examples: Sequence[Example]) -> tuple[TfidfVectorizer, LogisticRegression]:
-    """The vectorizer and the logistic regression fitted on `examples`."""
-    # scikit-learn and SciPy take ~0.5 s to import: only when a guard is built.
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-
-    labels = [example.spam for example in examples]
-    if all(labels) or not any(labels):
-        raise ConfigError(str(CORPUS_DIR), "the spam classifier needs spam and other text")
-    vectorizer = TfidfVectorizer(
-        analyzer=features, sublinear_tf=True, min_df=MIN_DOCUMENT_FREQUENCY
-    )
-    matrix = vectorizer.fit_transform([example.text for example in examples])
-    model = LogisticRegression(C=REGULARISATION_C, class_weight="balanced", max_iter=5000)
-    model.fit(matrix, labels)
-    return vectorizer, model
-
-
-def load_classifier(nlu_dir: Path, corpus_dir: Path = CORPUS_DIR) -> SpamClassifier:
-    """The classifier trained on `corpus_dir` and the NLU data in `nlu_dir`; trained once per
-    process for the same examples (every guard of a process shares it)."""
-    return _trained(tuple(training_examples(nlu_dir, corpus_dir)))
-
-
-@functools.lru_cache(maxsize=4)
-def _trained(examples: tuple[Example, ...]) -> SpamClassifier:
-    started = time.perf_counter()
-    classifier = SpamClassifier.train(examples)
-    log.info(
-        "spam classifier trained on %d examples (%d spam, data %s) in %.1f s",
-        len(examples),
-        sum(example.spam for example in examples),
-        fingerprint(examples),
-        time.perf_counter() - started,
-    )
-    return classifier
-
-
-def training_examples(nlu_dir: Path, corpus_dir: Path = CORPUS_DIR) -> list[Example]:
-    """Every labelled message, in a fixed order: the corpus files, then the NLU files."""
-    return [*corpus_examples(corpus_dir), *nlu_examples(nlu_dir)]
-
-
-def corpus_examples(corpus_dir: Path = CORPUS_DIR) -> list[Example]:
-    """The lines of `spam-*.txt` (spam) and `chatter-*.txt` (not spam) under `corpus_dir`."""
-    examples: list[Example] = []
-    for pattern, spam in (("spam-*.txt", True), ("chatter-*.txt", False)):
-        files = sorted(corpus_dir.glob(pattern))
-        if not files:
-            raise ConfigError(str(corpus_dir), f"no {pattern} file for the spam classifier")
-        for path in files:
-            source = f"{corpus_dir.name}/{path.name}"
-            examples += [Example(text, spam, source) for text in corpus_lines(path)]
-    return examples
-
-
-def corpus_lines(path: Path) -> list[str]:
-    """The messages of a corpus file: one a line; blank lines and `# ` comments skipped (a
-    hashtag such as "#работа" starts a message, not a comment)."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not _COMMENT.match(line)]
-
-
-def nlu_examples(nlu_dir: Path) -> list[Example]:
-    """The examples of the Rasa NLU files in `nlu_dir`: `spam` is spam, any other intent not."""
-    from bot.review.nlu_files import read_examples  # Rasa's YAML format, parsed in one place
-
-    files = sorted(nlu_dir.glob("*.yml"))
-    if not files:
-        raise ConfigError(
-            _NLU_VARIABLE,
-            f"no Rasa NLU file in {nlu_dir}: the spam classifier learns buyers' language from it",
-        )
-    try:
-        found = [example for path in files for example in read_examples(path)]
-    except ReviewError as exc:
-        raise ConfigError(_NLU_VARIABLE, str(exc)) from exc
-    return [
-        Example(e.text.plain, e.intent == Intent.SPAM, f"{nlu_dir.name}/{e.path.name}")
-        for e in found
-    ]
-
-
-def fingerprint(examples: Iterable[Example]) -> str:
-    """A short digest of the training data (logged, so a model can be traced to its data)."""
-    digest = hashlib.sha256()
-    for example in examples:
-        digest.update(f"{int(example.spam)}\t{example.text}\n".encode())
-    return digest.hexdigest()[:12]
+    def load(cls, model_dir: Path = MODEL_DIR) -> SpamClassifier:
+        return cls.of(LinearModel.load(model_dir / f"{SPAM_MODEL}.npz"))

@@ -23,8 +23,12 @@ from bot.guard.spans import Span
 
 _WORD = re.compile(r"\S+")
 _FILL_CYRILLIC = "аеиоуяюйыбдлзхпс"
-_FILL_LATIN = "aeiouy"
+_FILL_LATIN = "aeiouys"  # "s": a**hole
 _MAX_MASKS = 2
+# A short word with one to three dots inside for letters ("х.й", "п.здец", "ох..ли"): bounded
+# pieces, so the pattern is linear and sentences glued by a full stop ("спасибо.хорошего")
+# are not tried.
+_DOTTED = re.compile(r"(?<![\w.])[а-яa-z]{1,5}(?:\.{1,3}[а-яa-z]{1,5}){1,2}(?![\w])")
 # Punctuation that ends a sentence: "спасибо вам. коза на фото" is not aimed at anyone.
 _SENTENCE_END = frozenset(".!?;\n")
 # Speaking to someone: "ты" in any form, or "вы" (the buyer's and the seller's usual address).
@@ -98,6 +102,19 @@ class ObsceneMatcher:
                 hits.insulting.append(match.span())
         hits.profane.extend(s for s in masked_words(view) if self._unmasks(view.text[s[0] : s[1]]))
         return hits
+
+    def dotted(self, folded: str) -> list[Span]:
+        """Spans of `folded` where dots stand for the letters of an obscene word ("х.й",
+        "п.здец", "ох..ли"): each dot is tried as a hidden letter. Abbreviations ("т.е.",
+        "т.к.") and domains fill to nothing obscene."""
+        if "." not in folded:
+            return []
+        return [
+            match.span()
+            for match in _DOTTED.finditer(folded)
+            if match.group().count(".") <= _MAX_MASKS + 1
+            and self._unmasks(match.group().replace(".", "*"))
+        ]
 
     def insulting_words(self, view: Normalized, original: str, *, accusations: bool) -> list[Span]:
         """View spans of insults; `accusations` counts мошенник/вор even when not aimed."""

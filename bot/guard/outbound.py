@@ -6,20 +6,29 @@ reports every hit with its rule and its span in the original text; nothing is se
 violation stands. `suggest_fix` offers staff a corrected text when only form is wrong (capitals,
 punctuation, emoji); it is never applied without a person confirming it.
 
-Load once (`OutboundGuard.load()`, ~0.5 s: pymorphy3 and the lexicons) and reuse: a check of a
-200-character text takes well under a millisecond.
+Rudeness without a swear word ("вы хоть описание читали?", "это курьеры озона всё разбили") is
+found twice: by phrase lexicons (insults.yml, threats.yml, rudeness_phrases.yml,
+ozon_negative.yml) and by a learned classifier over words and stems (`rudeness.RudenessModel`,
+trained by `make train`); either one makes a violation, and each points at its fragment.
+
+Load once (`OutboundGuard.load()`, ~0.5 s: pymorphy3, the lexicons, the model's arrays) and
+reuse: a check of a 200-character text takes well under a millisecond.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.guard.contacts import LinkFinder, card_numbers, handles, phones
+from bot.guard.learned import MODEL_DIR
 from bot.guard.lexicon import Morphology, PhraseBook, PhraseRule
 from bot.guard.mechanical import Mechanical
 from bot.guard.normalize import deobfuscate, fold, phrase_text
 from bot.guard.obscene import ObsceneMatcher
+from bot.guard.rudeness import RudenessModel
 from bot.guard.spans import Span, merge_spans
 from bot.guard.types import CheckResult, Violation
 from bot.models import MECHANICAL_RULES, Rule
@@ -36,6 +45,8 @@ _PHRASE_FILES = (
     (Rule.CONTACTS, "contacts.yml", "offers"),
     (Rule.CONTACTS, "contacts.yml", "addresses"),
     (Rule.INSULT, "threats.yml", ""),
+    (Rule.INSULT, "rude.yml", ""),
+    (Rule.PROFANITY, "euphemisms.yml", ""),
 )
 
 
@@ -45,10 +56,14 @@ class OutboundGuard:
     links: LinkFinder
     mechanical: Mechanical
     phrases: PhraseBook[Rule]
+    rudeness: RudenessModel
 
     @classmethod
-    def load(cls, morphology: Morphology | None = None) -> OutboundGuard:
-        """Compile the lexicons (the slow part): build once, reuse for every text."""
+    def load(
+        cls, morphology: Morphology | None = None, model_dir: Path = MODEL_DIR
+    ) -> OutboundGuard:
+        """Compile the lexicons and load the rudeness model `make train` wrote to `model_dir`
+        (the slow part): build once, reuse for every text."""
         morphology = morphology or Morphology()
         phrases = PhraseBook(
             [
@@ -56,13 +71,22 @@ class OutboundGuard:
                 for rule, name, section in _PHRASE_FILES
             ]
         )
-        return cls(ObsceneMatcher.load(morphology), LinkFinder.load(), Mechanical.load(), phrases)
+        return cls(
+            ObsceneMatcher.load(morphology),
+            LinkFinder.load(),
+            Mechanical.load(),
+            phrases,
+            RudenessModel.load(model_dir),
+        )
 
     def check(self, text: str) -> CheckResult:
         folded = fold(text)
         # One list of spans per rule, filled in place: this runs on every outgoing text.
         found = self.phrases.spans(phrase_text(folded))
         self._abuse(text, folded, found)
+        for rule, spans in self.rudeness.spans(folded).items():
+            _extend(found, rule, spans)
+        _unquoted_insults(folded, found)
         _extend(found, Rule.CONTACTS, phones(folded))
         _extend(found, Rule.CONTACTS, self.links.emails(folded))
         _extend(found, Rule.CONTACTS, handles(folded))
@@ -94,8 +118,27 @@ class OutboundGuard:
         obscene = self.obscene.obscene(view)
         profane = [view.original_span(*span) for span in obscene.profane]
         insults = obscene.insulting + self.obscene.insulting_words(view, text, accusations=False)
-        _extend(found, Rule.PROFANITY, profane)
+        _extend(found, Rule.PROFANITY, profane + self.obscene.dotted(folded))
         _extend(found, Rule.INSULT, [view.original_span(*span) for span in insults])
+
+
+def _unquoted_insults(folded: str, found: dict[Rule, list[Span]]) -> None:
+    """Drop insults that lie wholly inside quotation marks: a shop may quote what the buyer
+    wrote ("Вы пишете «вы мошенники» — понимаем, что вы расстроены")."""
+    insults = found.get(Rule.INSULT)
+    if not insults or not any(mark in folded for mark in _QUOTE_MARKS):
+        return
+    quoted = [m.span() for m in _QUOTED.finditer(folded)]
+    kept = [s for s in insults if not any(a <= s[0] and s[1] <= b for a, b in quoted)]
+    if kept:
+        found[Rule.INSULT] = kept
+    else:
+        del found[Rule.INSULT]
+
+
+_QUOTE_MARKS = '«“„"'
+# Bounded lengths: a quote is a phrase, and the pattern stays linear on any input.
+_QUOTED = re.compile(r'«[^«»\n]{1,120}»|[“„][^“”„\n]{1,120}[”“]|"[^"\n]{1,120}"')
 
 
 def _extend(found: dict[Rule, list[Span]], rule: Rule, spans: list[Span]) -> None:

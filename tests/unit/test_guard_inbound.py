@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.guard.inbound import InboundGuard
-from bot.guard.learned import SpamClassifier, nlu_examples
+from bot.guard.learned import SpamClassifier
+from bot.guard.training import nlu_examples
 from bot.models import InboundFlag as F
 
 HOLDOUT_DIR = Path(__file__).resolve().parents[2] / "tests" / "nlu"

@@ -1,25 +1,30 @@
-"""The learned spam signal (bot/guard/learned.py): its training data, its scoring, its errors."""
+"""The learned signals (bot/guard/learned.py, training.py): training data, scoring, the plain-data
+artifacts `make train` writes, and their errors."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.errors import ConfigError
-from bot.guard.learned import (
+from bot.guard.learned import FORMAT_VERSION, LinearModel, SpamClassifier, features
+from bot.guard.lexicon import read_yaml
+from bot.guard.training import (
     CORPUS_DIR,
+    REPLIES_DIR,
     Example,
-    SpamClassifier,
     corpus_examples,
     corpus_lines,
-    features,
     fit,
-    load_classifier,
     nlu_examples,
+    replies,
+    train_spam,
 )
-from bot.guard.lexicon import read_yaml
 from bot.review.nlu_files import words
 
 HALF = float(read_yaml("spam.yml")["learned"]["half"])
@@ -47,14 +52,15 @@ SMALL = [
 
 @pytest.fixture(scope="module")
 def classifier() -> SpamClassifier:
-    return load_classifier(NLU_DIR)
+    """The model `make train` wrote (models/guard/spam.npz)."""
+    return SpamClassifier.load()
 
 
 def test_scoring_from_the_weights_equals_scikit_learn() -> None:
     """`probability` recomputes TF-IDF and the logistic regression by hand: it must give what
     scikit-learn's own pipeline gives, for seen text, unseen words and empty text alike."""
     vectorizer, model = fit(SMALL)
-    classifier = SpamClassifier.from_fitted(vectorizer, model)
+    classifier = SpamClassifier.of(LinearModel.from_fitted(vectorizer, [model], ["spam"]))
     texts = [e.text for e in SMALL] + ["пиши в лс про заказ", "совсем другие слова", "", "!!!"]
     expected = model.predict_proba(vectorizer.transform(texts))[:, 1]
     for text, wanted in zip(texts, expected, strict=True):
@@ -62,7 +68,49 @@ def test_scoring_from_the_weights_equals_scikit_learn() -> None:
 
 
 def test_training_is_deterministic() -> None:
-    assert SpamClassifier.train(SMALL) == SpamClassifier.train(SMALL)
+    assert train_spam(SMALL) == train_spam(SMALL)
+
+
+def test_a_saved_model_loads_back_equal(tmp_path: Path) -> None:
+    """The artifact is plain arrays: what is loaded scores exactly as what was trained."""
+    model = train_spam(SMALL).model
+    model.save(tmp_path / "spam.npz")
+    loaded = LinearModel.load(tmp_path / "spam.npz")
+    assert loaded.terms == model.terms
+    assert loaded.intercepts == model.intercepts
+    assert loaded.classes == ("spam",)
+    assert SpamClassifier.load(tmp_path).probability("пиши в лс") == pytest.approx(
+        SpamClassifier.of(model).probability("пиши в лс")
+    )
+
+
+def test_a_missing_model_names_make_train(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="make train"):
+        SpamClassifier.load(tmp_path)
+
+
+def test_a_model_of_another_format_is_refused(tmp_path: Path) -> None:
+    train_spam(SMALL).model.save(tmp_path / "spam.npz")
+    with np.load(tmp_path / "spam.npz", allow_pickle=False) as arrays:
+        data = dict(arrays)
+    data["format"] = np.array([FORMAT_VERSION + 1])
+    np.savez(tmp_path / "spam.npz", **data)
+    with pytest.raises(ConfigError, match=r"another format.*make train"):
+        SpamClassifier.load(tmp_path)
+
+
+def test_loading_the_guards_needs_neither_scikit_learn_nor_the_review_tools() -> None:
+    """The worker loads the arrays `make train` wrote; it fits nothing at start, so neither
+    scikit-learn nor bot.review (nor the NLU files) are imported."""
+    code = (
+        "import sys\n"
+        "from bot.guard.inbound import InboundGuard\n"
+        "from bot.guard.outbound import OutboundGuard\n"
+        "InboundGuard.load(); OutboundGuard.load()\n"
+        "bad = [m for m in sys.modules if m.startswith(('sklearn', 'bot.review', 'scipy'))]\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, timeout=60)
 
 
 def test_features_see_through_case_yo_and_lookalike_letters() -> None:
@@ -87,13 +135,13 @@ def test_nlu_spam_intent_is_spam_and_every_other_intent_is_not() -> None:
 
 def test_a_missing_nlu_directory_names_the_variable(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as raised:
-        load_classifier(tmp_path / "absent")
+        nlu_examples(tmp_path / "absent")
     assert raised.value.variable == "OZONBOT_NLU_DIR"
 
 
 def test_training_needs_both_kinds_of_text() -> None:
     with pytest.raises(ConfigError, match="spam and other text"):
-        SpamClassifier.train([e for e in SMALL if e.spam])
+        train_spam([e for e in SMALL if e.spam])
 
 
 def test_a_corpus_without_chatter_is_refused(tmp_path: Path) -> None:
@@ -106,7 +154,7 @@ def test_a_corpus_without_chatter_is_refused(tmp_path: Path) -> None:
 
 
 def test_every_corpus_file_names_its_source_and_licence() -> None:
-    for path in sorted(CORPUS_DIR.glob("*.txt")):
+    for path in sorted([*CORPUS_DIR.glob("*.txt"), *REPLIES_DIR.glob("*.txt")]):
         lines = path.read_text(encoding="utf-8").splitlines()
         header = " ".join(line for line in lines if line.startswith("# "))
         assert "Licence: MIT" in header, path.name
@@ -133,13 +181,13 @@ def test_no_corpus_line_is_a_near_copy_of_the_evaluation_data() -> None:
     spam figures of `make bench` into a memory test."""
     evaluation = [words(line) for line in _evaluation_texts()]
     copies = []
-    for example in corpus_examples():
-        mine = words(example.text)
+    for text in [e.text for e in corpus_examples()] + [r.text for r in replies()]:
+        mine = words(text)
         if len(mine) < MIN_WORDS:
             continue
         for theirs in evaluation:
             if theirs and len(mine & theirs) / len(mine | theirs) >= NEAR_COPY_JACCARD:
-                copies.append(example.text)
+                copies.append(text)
                 break
     assert not copies
 

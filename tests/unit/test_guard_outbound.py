@@ -283,8 +283,8 @@ def test_seller_may_warn_about_scammers(guard: OutboundGuard) -> None:
 
 def test_span_points_into_the_original_text(guard: OutboundGuard) -> None:
     text = "Ну это Х у Й знает что"
-    violation = guard.check(text).violations[0]
-    assert (violation.rule, text[violation.start : violation.end]) == (Rule.PROFANITY, "Х у Й")
+    violation = next(v for v in guard.check(text).violations if v.rule is Rule.PROFANITY)
+    assert text[violation.start : violation.end] == "Х у Й"
     assert violation.fragment == "Х у Й"
 
 
