@@ -13,7 +13,7 @@ import functools
 import logging
 import os
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ParamSpec
@@ -30,16 +30,19 @@ from bot.guard.outbound import OutboundGuard
 from bot.knowledge import Knowledge, detect_language
 from bot.ozon.client import OzonClient, OzonHttp
 from bot.staff.texts import Texts
+from bot.state.attribute_names import RedisNameCache
 from bot.state.chats import ChatStore
 from bot.state.control import ControlQueue
 from bot.state.escalations import ControlStore, EscalationStore, Outbox
 from bot.state.keys import Keys
+from bot.state.ratelimit import redis_limiters
 from bot.state.redis import Redis, connect
 from bot.worker.escalate import Escalator
 from bot.worker.events import StaffEvents
 from bot.worker.health import Health, StateWatch
 from bot.worker.http import PushIntake, build_http_app
 from bot.worker.ingest import Poller
+from bot.worker.keywatch import KeyWatch
 from bot.worker.metrics import Metrics
 from bot.worker.processor import ChatProcessor, PipelineDeps
 from bot.worker.runner import Worker
@@ -78,6 +81,7 @@ class App:
     poller: Poller
     worker: Worker
     staff: StaffOps
+    keys_watch: KeyWatch
     watch: StateWatch
     clock: Clock
     worker_id: str
@@ -101,7 +105,13 @@ class App:
         keys = Keys(settings.redis.prefix)
         redis = connect(settings.redis.url)
         metrics = Metrics()
-        ozon_http = OzonHttp(timeout_s=settings.ozon.timeout_s, observer=metrics.ozon_call)
+        ozon_http = OzonHttp(
+            timeout_s=settings.ozon.timeout_s,
+            observer=metrics.ozon_call,
+            limiters=redis_limiters(redis, keys),  # one rate per Client-Id across workers
+            names=RedisNameCache(redis, keys),
+            events=metrics.ozon_event,
+        )
         clients = ozon_http.shop_clients(settings.shops, settings.ozon)
         if dialogue is None:
             token = settings.rasa.token.get_secret_value() if settings.rasa.token else None
@@ -189,6 +199,7 @@ class App:
                 metrics,
                 on_new=worker.wake,
             ),
+            keys_watch=KeyWatch(clients, control, escalator, keys, texts, metrics, clock),
             watch=StateWatch(
                 control,
                 escalator,
@@ -259,26 +270,41 @@ class App:
         push = None
         if self.settings.worker.push_enabled:
             push = PushIntake(
-                self.settings.shops, self._fetch_pushed, self.settings.worker.push_networks
+                self.settings.shops,
+                self._fetch_pushed,
+                self.settings.worker.push_networks,
+                on_edited=self._edited,
+                on_closed=self.staff.chat_closed,
             )
             self._closers.append(push.close)
         app = build_http_app(health=self.health, metrics=self.render_metrics, push=push)
-        deps = ActionDeps(
-            knowledge=self.knowledge,
-            shops={shop.id: shop for shop in self.settings.shops},
-            ozon=self.clients,
-        )
-        add_action_routes(app, ActionEndpoint(build_actions(deps), deps.api_urls()))
+        token = self.settings.rasa.token
+        if token is not None:
+            # The action endpoint shares this (public, push) port only behind Rasa's token;
+            # without one the action server runs on its own port (`ozonbot actions`).
+            deps = ActionDeps(
+                knowledge=self.knowledge,
+                shops={shop.id: shop for shop in self.settings.shops},
+                ozon=self.clients,
+            )
+            endpoint = ActionEndpoint(build_actions(deps), deps.api_urls())
+            add_action_routes(app, endpoint, token=token.get_secret_value())
         self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await self._runner.setup()
         host, port = self.settings.worker.http_host, self.settings.worker.http_port
         await web.TCPSite(self._runner, host, port).start()
+        routes = ["/healthz", "/livez", "/metrics", *(["/webhook"] if token else [])]
         log.info(
-            "HTTP endpoints on %s:%s (/healthz, /metrics, /webhook%s)",
+            "HTTP endpoints on %s:%s (%s)",
             host,
             port,
-            ", /push" if push else "",
+            ", ".join(routes + (["/push"] if push else [])),
         )
+
+    async def _edited(self, shop_id: str, chat_id: str, message_ids: Sequence[str]) -> None:
+        """A buyer edited a message: a turn not yet answered is decided on the new text."""
+        if await self.poller.refresh_edited(shop_id, chat_id, message_ids):
+            self.worker.wake()
 
     async def _start_console(self) -> None:
         from bot.staff.console import StaffConsole

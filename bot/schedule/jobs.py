@@ -35,6 +35,15 @@ def install_jobs(scheduler: AsyncIOScheduler, app: App) -> None:
             next_run_time=datetime.now(UTC),  # the scheduler runs on real time
             **common,
         )
+    scheduler.add_job(
+        app.tracked(_keys),
+        "interval",
+        hours=24,
+        id="keys",
+        args=[app],
+        next_run_time=datetime.now(UTC),  # at start too: a bad key is named at once
+        **common,
+    )
     every = {
         "takeovers": (_expire_takeovers, 60),
         "digest": (_digests, 60),
@@ -120,3 +129,8 @@ async def _watch_state(app: App) -> None:
         await app.watch.check()
     except OzonbotError as exc:
         log.warning("state watch failed, the next tick retries: %s", exc)
+
+
+async def _keys(app: App) -> None:
+    """Each shop's key expiry and roles, and its push address as Ozon rates it."""
+    await app.keys_watch.run_once()

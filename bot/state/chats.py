@@ -49,6 +49,19 @@ redis.call('SET', KEYS[1], ARGV[2], 'EX', tonumber(ARGV[3]))
 return 1
 """
 
+_REPLACE_AT = """
+if redis.call('LINDEX', KEYS[1], tonumber(ARGV[1])) ~= ARGV[2] then return 0 end
+redis.call('LSET', KEYS[1], tonumber(ARGV[1]), ARGV[3])
+return 1
+"""
+
+_DROP_CHAT = """
+redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('HDEL', KEYS[4], ARGV[1])
+return 1
+"""
+
 _CLAIM = """
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
 for _, member in ipairs(due) do
@@ -143,6 +156,8 @@ class ChatStore:
         self._renew = redis.register_script(_RENEW)
         self._release = redis.register_script(_RELEASE)
         self._mark_sending = redis.register_script(_MARK_SENDING)
+        self._replace_at = redis.register_script(_REPLACE_AT)
+        self._drop_chat = redis.register_script(_DROP_CHAT)
         self._fenced_del = redis.register_script(_FENCED_DEL)
 
     @property
@@ -309,6 +324,32 @@ class ChatStore:
     async def inbox(self, shop: str, chat_id: str) -> list[BuyerMessage]:
         raw = await self._r.lrange(self._k.inbox(shop, chat_id), 0, -1)
         return [BuyerMessage.model_validate_json(item) for item in raw]
+
+    @mapped
+    async def replace_texts(self, shop: str, chat_id: str, texts: dict[str, str]) -> int:
+        """New texts for messages still waiting in the inbox (the buyer edited them); an entry
+        a worker took meanwhile is left alone. Returns how many were replaced."""
+        key = self._k.inbox(shop, chat_id)
+        replaced = 0
+        for index, raw in enumerate(await self._r.lrange(key, 0, -1)):
+            message = BuyerMessage.model_validate_json(raw)
+            new = texts.get(message.message_id)
+            if new is None or new == message.text:
+                continue
+            edited = message.model_copy(update={"text": new}).model_dump_json()
+            replaced += int(await self._replace_at(keys=[key], args=[index, raw, edited]))
+        return replaced
+
+    @mapped
+    async def drop(self, shop: str, chat_id: str) -> None:
+        """Ozon closed the chat: its waiting messages can no longer be answered."""
+        keys = [
+            self._k.inbox(shop, chat_id),
+            self._k.pending_send(shop, chat_id),
+            self.queue_key,
+            self.since_key,
+        ]
+        await self._drop_chat(keys=keys, args=[member(shop, chat_id)])
 
     @mapped
     async def pending_send(self, shop: str, chat_id: str) -> PendingSend | None:

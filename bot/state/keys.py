@@ -66,6 +66,8 @@ Layout (`{p}` prefix, `{s}` shop id, `{c}` Ozon chat id):
     {p}:marks:{s}                  hash    staff "wrong intent: X" marks by record key
     {p}:holding:{s}:{c}:{night}    string  the after-hours holding reply was sent this night
     {p}:digest:{s}:{yyyy-mm-dd}    string  the morning digest was posted
+    {p}:notice:{s}:{name}          string  a staff notice about the shop's key or push address
+                                           was posted (DIGEST_S: once per warning or per day)
     {p}:outage:{kind}:{s}          string  first time Rasa/Ozon was seen down (for `system`)
     {p}:control                    zset    conversations with a control step still to do (pause
                                            or resume in Rasa), score = next try (ms)
@@ -250,6 +252,9 @@ class Keys:
 
     def holding(self, shop: str, chat: str, night: str) -> str:
         return self._k("holding", shop, chat, night)
+
+    def notice_sent(self, shop: str, name: str) -> str:
+        return self._k("notice", shop, name)
 
     def digest(self, shop: str, day: str) -> str:
         return self._k("digest", shop, day)

@@ -29,10 +29,6 @@ class StaffEvents:
         text = self._texts("notice.key_works", shop=shop)
         await self._escalator.outbox_notice(shop, _once(f"key-works:{shop}"), text)
 
-    async def key_expires(self, shop: str, days: int, when: str) -> None:
-        text = self._texts("notice.key_expires", shop=shop, days=days, when=when)
-        await self._escalator.outbox_notice(shop, f"key-expires:{shop}:{when}:{days}", text)
-
     async def chat_unreadable(self, shop: str, chat_id: str, cause: str) -> None:
         detail = self._texts("notice.chat_unreadable", cause=cause)
         await self._escalator.escalate_unreadable(shop, chat_id, detail)

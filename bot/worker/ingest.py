@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -200,6 +200,16 @@ class Poller:
             return summary.unread_count > 0
         cursor = await self._chats.cursor(shop_id, summary.chat_id)
         return cursor is None or int(summary.last_message_id) > int(cursor)
+
+    async def refresh_edited(self, shop_id: str, chat_id: str, message_ids: Sequence[str]) -> bool:
+        """A buyer edited messages (push `TYPE_UPDATE_MESSAGE`): take what is new, and give
+        the edited messages still waiting their new text. A reply already sent stays as it is.
+        True when something changed."""
+        new = await self.fetch_chat(shop_id, chat_id)
+        history = await self._recent(shop_id, chat_id)
+        wanted = set(message_ids)
+        texts = {m.message_id: _well_formed(m.text) for m in history if m.message_id in wanted}
+        return bool(new or (texts and await self._chats.replace_texts(shop_id, chat_id, texts)))
 
     async def fetch_chat(self, shop_id: str, chat_id: str, first_unread: str | None = None) -> int:
         """Take a chat's new buyer messages into its inbox; returns how many were new."""

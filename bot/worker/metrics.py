@@ -83,6 +83,12 @@ class Metrics:
             ["service"],
             registry=r,
         )
+        self.ozon_events = Counter(
+            "ozonbot_ozon_events",
+            "Rare Ozon events: retry_after_capped, rate_limited",
+            ["event", "method"],
+            registry=r,
+        )
         self.lost_locks = Counter(
             "ozonbot_lost_locks", "Turns cancelled because the chat lock was lost", registry=r
         )
@@ -119,6 +125,10 @@ class Metrics:
             ["op"],
             registry=r,
         )
+
+    def ozon_event(self, event: str, method: str) -> None:
+        """`bot.ozon.client.EventObserver`: rare events (a capped Retry-After, a 429)."""
+        self.ozon_events.labels(event=event, method=method).inc()
 
     def ozon_call(self, method: str, status: str, seconds: float) -> None:
         """`bot.ozon.client.CallObserver`: counts every HTTP attempt."""

@@ -242,6 +242,14 @@ class StaffOps:
         )
         return changed or escalation
 
+    async def chat_closed(self, shop: str, chat_id: str) -> None:
+        """Ozon closed the chat (push `TYPE_CHAT_CLOSED`): the bot stops working on it and its
+        card is closed with a note; nothing waiting there can be answered any more."""
+        await self._chats.drop(shop, chat_id)
+        escalation = await self._esc.open_for_chat(shop, chat_id)
+        if escalation is not None:
+            await self._change(escalation.id, None, "chat_closed", EscalationStatus.RESOLVED)
+
     async def expire_takeovers(self) -> int:
         """Return chats whose takeover timed out to the bot (a scheduler job)."""
         now, returned = self._clock(), 0

@@ -182,4 +182,5 @@ STRINGS: dict[str, str] = {
     "notice.chat_unreadable": "the bot cannot read this chat's messages from Ozon ({cause}); please answer it in the seller cabinet.",
     "notice.data_loss": "Redis lost the bot's data (a restart without persistence, or a failover). Cards and takeovers from before are gone; chats people were handling are handed to you again instead of being answered.",
     "notice.push_unhealthy": "Ozon rates the push address of shop {shop} as {state}. Ozon switches off a push URL that stays unavailable for three days; the bot keeps polling meanwhile.",
+    "notice.key_roles": "The Ozon API key of shop {shop} lacks roles for: {methods}. Create a key with those roles, or the bot cannot do that part.",
 }

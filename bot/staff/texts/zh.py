@@ -157,4 +157,5 @@ STRINGS: dict[str, str] = {
     "notice.chat_unreadable": "机器人无法从 Ozon 读取此聊天的消息（{cause}）；请在卖家后台回复。",
     "notice.data_loss": "Redis 丢失了机器人的数据（无持久化重启或故障切换）。之前的卡片和接管记录已丢失；员工处理中的聊天会重新交给您，而不是由机器人回复。",
     "notice.push_unhealthy": "Ozon 将店铺 {shop} 的推送地址评为 {state}。推送地址连续三天不可用时 Ozon 会将其停用；在此期间机器人继续轮询。",
+    "notice.key_roles": "店铺 {shop} 的 Ozon API 密钥缺少以下方法的角色：{methods}。请创建具有这些角色的密钥，否则机器人无法完成这部分工作。",
 }
