@@ -62,11 +62,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_rasa:
         rasa_figures, intents = _rasa_figures(seconds, args.eval_dir)
         figures |= rasa_figures
-    if (args.eval_dir / "ru_paradetox").is_dir():
-        print("guard on the evaluation data ...", flush=True)
-        figures |= guard.run(args.eval_dir, intents)
-    else:
-        print(f"no evaluation data under {args.eval_dir}: guard quality figures skipped")
+    # The guard's throughput and its figures on the project's own replies are always measured;
+    # its quality on the evaluation data only when that data is there (bench/guard.py).
+    print("guard ...", flush=True)
+    figures |= guard.run(args.eval_dir, intents)
     _report(figures)
     return 0
 
