@@ -483,11 +483,17 @@ class Drill:
     def paused_in_rasa(self, chat: str) -> bool:
         return any(sender.endswith(f":{chat}") for sender in self.rasa.paused)
 
-    def press(self, card: Sent, act: str) -> str:
-        """A staff member taps the card's button for `act` (take, ret, sugg, done, ...)."""
+    def button(self, card: Sent, act: str) -> str:
+        """The callback data of the card's button for `act` (take, ret, sugg, done, ...)."""
         data = next((d for _, d in card.buttons if d.startswith(f"esc:{act}:")), None)
         assert data, f"no {act!r} button on the card: {card.buttons}"
-        return self.telegram.press(card.chat_id, STAFF, card.message_id, data)
+        return data
+
+    def press(self, card: Sent, act: str | None = None, *, data: str | None = None) -> str:
+        """A staff member taps the card's button for `act`, or a button seen earlier (`data`:
+        a tap on a card whose newer state has not reached the staff member's screen)."""
+        chosen = data if data is not None else self.button(card, act or "")
+        return self.telegram.press(card.chat_id, STAFF, card.message_id, chosen)
 
     async def metrics(self, worker: str) -> dict[str, float]:
         """The worker's Prometheus samples: `name{labels}` → value."""
