@@ -48,10 +48,12 @@ from bot.ozon.attributes import Language, MemoryNameCache, NameCache
 from bot.ozon.failures import error_for
 from bot.ozon.limiter import Limiter, LimiterFactory, TokenBucket
 from bot.ozon.schemas import (
+    AnswerPage,
     ChatHistory,
     ChatPage,
     ChatStatus,
     ChatSummary,
+    CommentPage,
     Direction,
     KeyRoles,
     Posting,
@@ -61,7 +63,15 @@ from bot.ozon.schemas import (
     ProductInfo,
     PushAvailability,
     PushUrls,
+    Question,
+    QuestionCount,
+    QuestionPage,
+    QuestionStatus,
     ReturnsPage,
+    Review,
+    ReviewCount,
+    ReviewPage,
+    ReviewStatus,
 )
 
 log = logging.getLogger(__name__)
@@ -71,6 +81,9 @@ Json = dict[str, object]
 
 MAX_TEXT = 1000
 """`/v1/chat/send/message`: plain text of 1 to 1000 characters."""
+MIN_ANSWER, MAX_ANSWER = 2, 3000
+"""`/v1/question/answer/create`: «Текст ответа объёмом от 2 до 3000 символов». Review comments
+have no documented limit; the same ceiling keeps them sane."""
 
 
 class CallObserver(Protocol):
@@ -103,6 +116,21 @@ USED_METHODS: tuple[str, ...] = (
 )
 """The methods the bot calls for chats, orders and products: `KeyRoles.missing(USED_METHODS)`
 names what the key cannot do (at start-up). `/v1/roles` itself needs no role."""
+
+STREAM_METHODS: tuple[str, ...] = (
+    "/v1/question/list",
+    "/v1/question/info",
+    "/v1/question/change-status",
+    "/v1/question/answer/create",
+    "/v1/question/answer/list",
+    "/v2/review/list",
+    "/v2/review/info",
+    "/v2/review/change-status",
+    "/v1/review/comment/create",
+    "/v1/review/comment/list",
+)
+"""What the question and review streams call (`bot.streams`); a shop with a stream off does not
+need them, so they are not part of `USED_METHODS`."""
 
 ATTRIBUTE_NAMES_MEMORY_S = 3600.0
 """How long a process keeps attribute names when no shared cache is wired."""
@@ -492,6 +520,126 @@ class OzonClient:
         )
         return replace(card, attributes=named)
 
+    # --- product questions (Premium Plus) ----------------------------------------------------
+
+    async def list_questions(
+        self,
+        *,
+        status: QuestionStatus | None = QuestionStatus.NEW,
+        last_id: str | None = None,
+        limit: int = 100,
+    ) -> QuestionPage:
+        """One page of questions, oldest first; `status=None` lists every status."""
+        method = "/v1/question/list"
+        _check_range(method, "limit", limit, 1, 100)
+        wanted = "ALL" if status is None else status.value.upper()
+        payload: Json = {"filter": {"status": wanted}, "limit": limit, "sort_dir": "ASC"}
+        if last_id:
+            payload["last_id"] = last_id
+        return await self._read(method, payload, parsing.question_page)
+
+    async def question_info(self, question_id: str) -> Question:
+        payload: Json = {"question_id": question_id}
+        return await self._read("/v1/question/info", payload, parsing.question)
+
+    async def question_count(self) -> QuestionCount:
+        return await self._read("/v1/question/count", {}, parsing.question_count)
+
+    async def change_question_status(
+        self, question_ids: Sequence[str], status: QuestionStatus
+    ) -> None:
+        """Setting a status twice changes nothing, so it is retried like a read."""
+        method = "/v1/question/change-status"
+        _check_range(method, "question_ids", len(question_ids), 1, 100)
+        payload: Json = {"question_ids": list(question_ids), "status": status.value.upper()}
+        await self._read(method, payload, parsing.nothing)
+
+    async def answer_question(self, question_id: str, sku: str, text: str) -> str:
+        """Publishes an answer and returns its id. Sent once: an unclear outcome raises
+        `OzonUnknownOutcomeError` and the caller looks in `question_answers` instead."""
+        method = "/v1/question/answer/create"
+        if not MIN_ANSWER <= len(text) <= MAX_ANSWER:
+            raise OzonBadRequestError(method, f"text must be {MIN_ANSWER}..{MAX_ANSWER} characters")
+        payload: Json = {
+            "question_id": question_id,
+            "sku": _as_number(method, sku),
+            "text": text,
+        }
+        return await self._create(method, payload, parsing.created_answer_id)
+
+    async def question_answers(
+        self, question_id: str, sku: str, *, last_id: str | None = None
+    ) -> AnswerPage:
+        """Answers to a question, with their `status_publication`."""
+        method = "/v1/question/answer/list"
+        payload: Json = {"question_id": question_id, "sku": _as_number(method, sku)}
+        if last_id:
+            payload["last_id"] = last_id
+        return await self._read(method, payload, parsing.answer_page)
+
+    async def delete_question_answer(self, answer_id: str, sku: str) -> None:
+        method = "/v1/question/answer/delete"
+        payload: Json = {"answer_id": answer_id, "sku": _as_number(method, sku)}
+        await self._write(method, payload)
+
+    # --- reviews («Управление отзывами» or Premium Pro) --------------------------------------
+
+    async def list_reviews(
+        self,
+        *,
+        status: ReviewStatus | None = ReviewStatus.NEW,
+        last_id: str | None = None,
+        limit: int = 100,
+    ) -> ReviewPage:
+        """One page of reviews, oldest first; `limit` is 20..100 (required by Ozon)."""
+        method = "/v2/review/list"
+        _check_range(method, "limit", limit, 20, 100)
+        wanted = "ALL" if status is None else status.value.upper()
+        payload: Json = {"filters": {"status": wanted}, "limit": limit, "sort_dir": "ASC"}
+        if last_id:
+            payload["last_id"] = last_id
+        return await self._read(method, payload, parsing.review_page)
+
+    async def review_info(self, review_id: str) -> Review:
+        return await self._read("/v2/review/info", {"review_id": review_id}, parsing.review)
+
+    async def review_count(self) -> ReviewCount:
+        return await self._read("/v2/review/count", {}, parsing.review_count)
+
+    async def change_review_status(self, review_ids: Sequence[str], status: ReviewStatus) -> None:
+        method = "/v2/review/change-status"
+        _check_range(method, "review_ids", len(review_ids), 1, 100)
+        payload: Json = {"review_ids": list(review_ids), "status": status.value.upper()}
+        await self._read(method, payload, parsing.nothing)
+
+    async def comment_review(
+        self, review_id: str, text: str, *, mark_processed: bool = True
+    ) -> str:
+        """Publishes the seller's comment and returns its id; `mark_processed` sets the review
+        PROCESSED in the same call. Sent once, like `answer_question`."""
+        method = "/v1/review/comment/create"
+        if not text.strip() or len(text) > MAX_ANSWER:
+            raise OzonBadRequestError(method, f"text must be 1..{MAX_ANSWER} characters")
+        payload: Json = {
+            "review_id": review_id,
+            "text": text,
+            "mark_review_as_processed": mark_processed,
+        }
+        return await self._create(method, payload, parsing.created_comment_id)
+
+    async def review_comments(
+        self, review_id: str, *, limit: int = 100, offset: int = 0
+    ) -> CommentPage:
+        method = "/v1/review/comment/list"
+        _check_range(method, "limit", limit, 20, 100)
+        payload: Json = {"review_id": review_id, "limit": limit, "offset": offset}
+        return await self._read(method, payload, parsing.comment_page)
+
+    async def delete_review_comment(self, comment_id: str, sku: str) -> None:
+        method = "/v2/review/comment/delete"
+        payload: Json = {"comment_id": comment_id, "sku": _as_number(method, sku)}
+        await self._write(method, payload)
+
     # --- the key and push monitoring ---------------------------------------------------------
 
     async def roles(self) -> KeyRoles:
@@ -554,6 +702,18 @@ class OzonClient:
             return await self._attempt(method, payload)
         except _AttemptFailed as failed:
             raise failed.error from failed.error.__cause__
+
+    async def _create(self, method: str, payload: Json, parse: Callable[[object, str], T]) -> T:
+        """A public answer or comment: never resent here; an unclear outcome is reported as
+        `OzonUnknownOutcomeError`, and the caller reconciles against the answer list."""
+        try:
+            return parse(await self._attempt(method, payload), method)
+        except _AttemptFailed as failed:
+            if not failed.reached:
+                raise failed.error from failed.error.__cause__
+            raise _unknown(method, failed.error) from failed.error
+        except OzonMalformedError as malformed:
+            raise _unknown(method, malformed) from malformed
 
     async def _send(self, method: str, payload: Json) -> None:
         """A message or file: never resent here; an unclear outcome is reported as such."""

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from bot.errors import OzonMalformedError
 from bot.ozon import attributes as known
 from bot.ozon.schemas import (
+    AnswerPage,
     Attribute,
     ChatHistory,
     ChatMessage,
@@ -26,6 +27,7 @@ from bot.ozon.schemas import (
     ChatStatus,
     ChatSummary,
     ChatType,
+    CommentPage,
     Dimensions,
     KeyRole,
     KeyRoles,
@@ -36,13 +38,24 @@ from bot.ozon.schemas import (
     ProductAttributes,
     ProductDescription,
     ProductInfo,
+    PublicationStatus,
     Push,
     PushAvailability,
     PushKind,
     PushUrl,
     PushUrls,
+    Question,
+    QuestionAnswer,
+    QuestionCount,
+    QuestionPage,
+    QuestionStatus,
     ReturnItem,
     ReturnsPage,
+    Review,
+    ReviewComment,
+    ReviewCount,
+    ReviewPage,
+    ReviewStatus,
     UserType,
 )
 
@@ -515,3 +528,138 @@ def _push_url(item: Node) -> PushUrl:
         reason_details=item.text("reason_details") or None,
         types=tuple(t.text("type") or "" for t in item.children("types")),
     )
+
+
+# --- product questions and reviews ---------------------------------------------------------
+
+
+def question_page(data: object, method: str) -> QuestionPage:
+    body = root(data, method)
+    return QuestionPage(
+        questions=tuple(_question(item) for item in body.children("questions")),
+        has_next=body.flag("has_next"),
+        last_id=body.text("last_id") or None,
+    )
+
+
+def question(data: object, method: str) -> Question:
+    return _question(root(data, method))
+
+
+def _question(item: Node) -> Question:
+    return Question(
+        id=item.need_id("id"),
+        sku=item.id("sku") or "",
+        text=item.text("text") or "",
+        status=QuestionStatus.parse(item.text("status")),
+        published_at=item.moment("published_at"),
+        answers_count=item.integer("answers_count") or 0,
+        author_name=item.text("author_name") or "",
+        product_url=item.text("product_url") or "",
+        question_link=item.text("question_link") or "",
+    )
+
+
+def answer_page(data: object, method: str) -> AnswerPage:
+    body = root(data, method)
+    return AnswerPage(
+        answers=tuple(_answer(item) for item in body.children("answers")),
+        last_id=body.text("last_id") or None,
+    )
+
+
+def _answer(item: Node) -> QuestionAnswer:
+    return QuestionAnswer(
+        id=item.need_id("id"),
+        question_id=item.id("question_id") or "",
+        sku=item.id("sku") or "",
+        text=item.text("text") or "",
+        status=PublicationStatus.parse(item.text("status_publication")),
+        published_at=item.moment("published_at"),
+        author_name=item.text("author_name") or "",
+    )
+
+
+def created_answer_id(data: object, method: str) -> str:
+    return root(data, method).need_id("answer_id")
+
+
+def created_comment_id(data: object, method: str) -> str:
+    return root(data, method).need_id("comment_id")
+
+
+def question_count(data: object, method: str) -> QuestionCount:
+    body = root(data, method)
+    return QuestionCount(
+        all=body.integer("all") or 0,
+        new=body.integer("new") or 0,
+        viewed=body.integer("viewed") or 0,
+        processed=body.integer("processed") or 0,
+        unprocessed=body.integer("unprocessed") or 0,
+    )
+
+
+def review_page(data: object, method: str) -> ReviewPage:
+    body = root(data, method)
+    return ReviewPage(
+        reviews=tuple(_review(item) for item in body.children("reviews")),
+        has_next=body.flag("has_next"),
+        last_id=body.text("last_id") or None,
+    )
+
+
+def review(data: object, method: str) -> Review:
+    return _review(root(data, method))
+
+
+def _review(item: Node) -> Review:
+    return Review(
+        id=item.need_id("id"),
+        sku=item.id("sku") or "",
+        text=item.text("text") or "",
+        rating=item.integer("rating"),
+        status=ReviewStatus.parse(item.text("status")),
+        order_status=(item.text("order_status") or "").upper(),
+        published_at=item.moment("published_at"),
+        photos_amount=item.integer("photos_amount") or 0,
+        videos_amount=item.integer("videos_amount") or 0,
+        comments_amount=item.integer("comments_amount") or 0,
+        is_rating_participant=item.flag("is_rating_participant"),
+    )
+
+
+def comment_page(data: object, method: str) -> CommentPage:
+    body = root(data, method)
+    return CommentPage(
+        comments=tuple(_comment(item) for item in body.children("comments")),
+        offset=body.integer("offset") or 0,
+    )
+
+
+def _comment(item: Node) -> ReviewComment:
+    return ReviewComment(
+        id=item.need_id("id"),
+        text=item.text("text") or "",
+        is_owner=item.flag("is_owner"),
+        is_official=item.flag("is_official"),
+        is_published=item.flag("is_published"),
+        is_rejected=item.flag("is_rejected"),
+        deviation_reason=item.text("deviation_reason") or "",
+        parent_comment_id=item.id("parent_comment_id"),
+        published_at=item.moment("published_at"),
+    )
+
+
+def review_count(data: object, method: str) -> ReviewCount:
+    body = root(data, method)
+    return ReviewCount(
+        total=body.integer("total") or 0,
+        new=body.integer("new") or 0,
+        viewed=body.integer("viewed") or 0,
+        processed=body.integer("processed") or 0,
+    )
+
+
+def nothing(data: object, method: str) -> None:
+    """Methods that answer an empty object on success (`change-status`, deletes)."""
+    root(data, method)

@@ -425,3 +425,143 @@ class PushUrls:
     @property
     def troubled(self) -> tuple[PushUrl, ...]:
         return tuple(url for url in self.urls if url.troubled)
+
+
+# --- product questions and reviews (openapi-2026-10.json, Questions&Answers, ReviewAPI) ------
+
+
+class QuestionStatus(_TolerantEnum):
+    """`status` of a question; `UNPROCESSED` appears in filters and answers alike."""
+
+    NEW = "new"
+    VIEWED = "viewed"
+    PROCESSED = "processed"
+    UNPROCESSED = "unprocessed"
+    OTHER = "other"
+
+
+class PublicationStatus(_TolerantEnum):
+    """`status_publication` of a seller's answer to a question. Ozon's own example sends an
+    empty string, which becomes OTHER: not yet known, so the answer is watched further."""
+
+    PUBLISHED = "published"
+    AWAITING_MODERATION = "awaiting_moderation"
+    MODERATION_FAILED = "moderation_failed"
+    DUPLICATE = "duplicate"
+    OTHER = "other"
+
+    @property
+    def refused(self) -> bool:
+        """Ozon will not show the answer: staff must hear of it."""
+        return self in (PublicationStatus.MODERATION_FAILED, PublicationStatus.DUPLICATE)
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    id: str
+    sku: str
+    """Empty when Ozon sent none (the question cannot then be answered: `answer/create` needs
+    the SKU)."""
+    text: str
+    status: QuestionStatus
+    published_at: datetime | None
+    answers_count: int
+    author_name: str
+    product_url: str
+    question_link: str
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionPage:
+    questions: tuple[Question, ...]
+    has_next: bool
+    last_id: str | None
+    """Pass back as `last_id`; None when Ozon sent none."""
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionAnswer:
+    id: str
+    question_id: str
+    sku: str
+    text: str
+    status: PublicationStatus
+    published_at: datetime | None
+    author_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerPage:
+    answers: tuple[QuestionAnswer, ...]
+    last_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionCount:
+    all: int
+    new: int
+    viewed: int
+    processed: int
+    unprocessed: int
+
+
+class ReviewStatus(_TolerantEnum):
+    NEW = "new"
+    VIEWED = "viewed"
+    PROCESSED = "processed"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    id: str
+    sku: str
+    text: str
+    rating: int | None
+    """As Ozon sent it: a value outside 1..5 is kept for the policy to refuse, not clamped."""
+    status: ReviewStatus
+    order_status: str
+    """`DELIVERED` or `CANCELLED` (upper case as Ozon spells it), empty when absent."""
+    published_at: datetime | None
+    photos_amount: int
+    videos_amount: int
+    comments_amount: int
+    is_rating_participant: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewPage:
+    reviews: tuple[Review, ...]
+    has_next: bool
+    last_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewComment:
+    id: str
+    text: str
+    is_owner: bool
+    """Written by the seller (us, or staff in the cabinet)."""
+    is_official: bool
+    is_published: bool
+    is_rejected: bool
+    deviation_reason: str
+    parent_comment_id: str | None
+    published_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class CommentPage:
+    """`/v1/review/comment/list` lists comments that passed moderation, and (2026) rejected
+    ones with `is_rejected` and `deviation_reason`."""
+
+    comments: tuple[ReviewComment, ...]
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewCount:
+    total: int
+    new: int
+    viewed: int
+    processed: int

@@ -43,6 +43,8 @@ Every Seller API answer carries `Ratelimit-Remaining`; over 50 calls in one seco
     POST /sandbox/chat-status    {"chat_id", "closed": bool, "client_id"?}
     GET  /sandbox/health         {"ok": true, "shops": [...]}
     GET  /sandbox/chats[?client_id=]   every chat with its messages (inspection)
+Product questions and reviews, their seeding (`questions:`/`reviews:`), moderation and
+subscription controls: `bot.sandbox.public`.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.errors import OzonMalformedError
 from bot.ozon.parsing import Node
-from bot.sandbox import drill_faults, render
+from bot.sandbox import drill_faults, public, render
 from bot.sandbox.account import OPERATIONS as ACCOUNT
 from bot.sandbox.account import push_url, roles_for
 from bot.sandbox.openapi import OpenApiSpec
@@ -138,12 +140,13 @@ def create_app(
         app.router.add_post(method, _seller_handler(method, operation))
     _add_control_routes(app)
     drill_faults.install(app)  # one chat's or one shop's faults (docs/drills.md)
+    public.install(app, STATE)  # product questions and reviews (bot/sandbox/public.py)
     return app
 
 
 def all_operations() -> dict[str, Operation]:
     """Every Seller API method the emulator serves, `/v1/roles` granting all of them."""
-    served: dict[str, Operation] = {**OPERATIONS, **POSTING_LISTS, **ACCOUNT}
+    served: dict[str, Operation] = {**OPERATIONS, **POSTING_LISTS, **ACCOUNT, **public.OPERATIONS}
 
     def roles(state: SandboxState, shop: Shop, body: Node) -> dict[str, object]:
         return roles_for(state, shop, served)
@@ -174,9 +177,9 @@ def _seller_handler(method: str, operation: Operation) -> Handler:
             state.require_premium(shop, method)
             answer = operation(state, shop, Node(body, method))
         except Refusal as refusal:
-            return _answer(request, method, refusal.status, _ozon_error(refusal))
+            return _answer(request, method, refusal.status, _ozon_error(refusal, method))
         except OzonMalformedError as exc:
-            return _answer(request, method, 400, _ozon_error(bad_request(exc.message)))
+            return _answer(request, method, 400, _ozon_error(bad_request(exc.message), method))
         if fault is not None:
             return await _misbehave_after(request, fault, method, answer)
         headers = {"Ratelimit-Remaining": str(remaining)}
@@ -200,8 +203,10 @@ async def _request_body(request: web.Request, method: str) -> object:
     return body
 
 
-def _ozon_error(refusal: Refusal) -> dict[str, object]:
-    return {"code": refusal.code, "message": refusal.message, "details": []}
+def _ozon_error(refusal: Refusal, method: str = "") -> dict[str, object]:
+    # The question methods document `details` as a string (v1QuestionAnswerCreateDefault).
+    details: object = "" if method.startswith("/v1/question/") else []
+    return {"code": refusal.code, "message": refusal.message, "details": details}
 
 
 def _documented(request: web.Request, method: str) -> bool:

@@ -1,4 +1,5 @@
-"""What a scenario file tells the emulator: postings, products and (an extra) returns.
+"""What a scenario file tells the emulator: postings, products, (an extra) returns, and the
+public product questions and reviews of the question and review streams.
 
 The fields follow ARCHITECTURE.md "Scenario files"; everything but the identifying fields is
 optional. Numbers written without quotes in YAML (SKUs) are taken as strings.
@@ -119,18 +120,48 @@ class SeedReturn(_Seed):
     return_type: str = "FullReturn"
 
 
+class SeedQuestion(_Seed):
+    """A buyer's public question about a product (`questions:` of a scenario file); `expect`
+    and other keys for the scenario runner are ignored here."""
+
+    sku: str
+    text: str
+    id: str | None = None
+    status: Literal["NEW", "VIEWED", "PROCESSED", "UNPROCESSED"] = "NEW"
+    published_at: datetime | None = None
+    author_name: str = "Пользователь OZON"
+
+
+class SeedReview(_Seed):
+    """A buyer's review (`reviews:`). `rating` is taken as written, even outside 1..5, so the
+    bot's handling of Ozon's surprises can be tried; `photos`/`videos` are counts."""
+
+    sku: str
+    rating: int
+    text: str = ""
+    id: str | None = None
+    status: Literal["NEW", "VIEWED", "PROCESSED"] = "NEW"
+    order_status: Literal["DELIVERED", "CANCELLED"] = "DELIVERED"
+    photos: int = Field(default=0, ge=0)
+    videos: int = Field(default=0, ge=0)
+    published_at: datetime | None = None
+
+
 class Seed(_Seed):
     postings: tuple[SeedPosting, ...] = ()
     products: tuple[SeedProduct, ...] = ()
     returns: tuple[SeedReturn, ...] = ()
+    questions: tuple[SeedQuestion, ...] = ()
+    reviews: tuple[SeedReview, ...] = ()
+
+
+SEEDED = ("postings", "products", "returns", "questions", "reviews")
 
 
 def parse_seed(data: Mapping[str, object]) -> Seed:
     """The emulator's part of a scenario (other keys are ignored); errors name the field."""
     try:
-        return Seed.model_validate(
-            {key: data[key] or () for key in ("postings", "products", "returns") if key in data}
-        )
+        return Seed.model_validate({key: data[key] or () for key in SEEDED if key in data})
     except ValidationError as exc:
         error = exc.errors()[0]
         where = ".".join(str(part) for part in error["loc"])

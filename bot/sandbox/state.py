@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 
+from bot.sandbox.public_board import Board
 from bot.sandbox.seed import Seed, SeedPosting, SeedProduct, SeedReturn, parse_seed
 
 FIRST_MESSAGE_ID = 30_000_000_001_280_042_740
@@ -159,6 +160,8 @@ class Shop:
     """What `/v1/notification/list` shows (set through /sandbox/push-urls)."""
     window: tuple[int, int] = (0, 0)
     """(second, requests in it): the rate limit's fixed one-second window."""
+    public: Board = field(default_factory=Board)
+    """Product questions and reviews (`bot.sandbox.public`)."""
 
     def chat(self, chat_id: str) -> Chat:
         found = self.chats.get(chat_id)
@@ -297,6 +300,16 @@ class SandboxState:
                 shop.products.append(product)
         start = len(shop.returns) + 1_000_000_001
         shop.returns.extend(enumerate(seed.returns, start=start))
+        for question in seed.questions:
+            values = question.model_dump(exclude={"sku", "text"})
+            shop.public.add_question(
+                shop.client_id, sku=question.sku, text=question.text, now=self.now(), **values
+            )
+        for review in seed.reviews:
+            values = review.model_dump(exclude={"sku", "rating"})
+            shop.public.add_review(
+                shop.client_id, sku=review.sku, rating=review.rating, now=self.now(), **values
+            )
 
     # --- shops -----------------------------------------------------------------------------
 

@@ -16,8 +16,8 @@ import aiohttp
 import pytest
 
 from bot.errors import OzonAuthError, OzonNotFoundError, OzonSubscriptionError
-from bot.ozon.client import USED_METHODS, OzonClient, OzonHttp
-from bot.ozon.schemas import Direction
+from bot.ozon.client import STREAM_METHODS, USED_METHODS, OzonClient, OzonHttp
+from bot.ozon.schemas import Direction, QuestionStatus, ReviewStatus
 from bot.sandbox.app import RunningSandbox, all_operations, serve
 from bot.sandbox.openapi import OpenApiSpec
 from bot.sandbox.state import FIRST_MESSAGE_ID, SandboxState
@@ -51,11 +51,14 @@ SCENARIO = {
         }
     ],
     "returns": [{"posting_number": POSTING, "sku": "1234567890", "reason": "брак"}],
+    "questions": [{"id": "q-1", "sku": "1234567890", "text": "Какая мощность?"}],
+    "reviews": [{"id": "r-1", "sku": "1234567890", "rating": 5, "text": "Отличный пылесос"}],
 }
 
 Call = Callable[[OzonClient], Awaitable[object]]
 FIRST = str(FIRST_MESSAGE_ID)
 SINCE = datetime(2026, 11, 1, tzinfo=UTC)
+NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 CALLS: dict[str, Call] = {
     "/v3/chat/list": lambda ozon: ozon.list_chats(unread_only=True, limit=100),
     "/v3/chat/history": lambda ozon: ozon.chat_history(
@@ -77,6 +80,42 @@ CALLS: dict[str, Call] = {
     "/v1/roles": lambda ozon: ozon.roles(),
     "/v1/notification/list": lambda ozon: ozon.notification_list(),
 }
+
+
+async def _answer_then_delete(ozon: OzonClient) -> None:
+    answer_id = await ozon.answer_question("q-1", "1234567890", "Мощность всасывания 150 Вт.")
+    await ozon.delete_question_answer(answer_id, "1234567890")
+
+
+async def _comment_then_delete(ozon: OzonClient) -> None:
+    comment_id = await ozon.comment_review("r-1", "Спасибо за отзыв.")
+    await ozon.delete_review_comment(comment_id, "1234567890")
+
+
+CALLS.update(
+    {
+        "/v1/question/list": lambda ozon: ozon.list_questions(limit=100),
+        "/v1/question/info": lambda ozon: ozon.question_info("q-1"),
+        "/v1/question/count": lambda ozon: ozon.question_count(),
+        "/v1/question/change-status": lambda ozon: ozon.change_question_status(
+            ["q-1"], QuestionStatus.PROCESSED
+        ),
+        "/v1/question/answer/create": lambda ozon: ozon.answer_question(
+            "q-1", "1234567890", "Мощность всасывания 150 Вт."
+        ),
+        "/v1/question/answer/list": lambda ozon: ozon.question_answers("q-1", "1234567890"),
+        "/v1/question/answer/delete": _answer_then_delete,
+        "/v2/review/list": lambda ozon: ozon.list_reviews(limit=20),
+        "/v2/review/info": lambda ozon: ozon.review_info("r-1"),
+        "/v2/review/count": lambda ozon: ozon.review_count(),
+        "/v2/review/change-status": lambda ozon: ozon.change_review_status(
+            ["r-1"], ReviewStatus.VIEWED
+        ),
+        "/v1/review/comment/create": lambda ozon: ozon.comment_review("r-1", "Спасибо за отзыв."),
+        "/v1/review/comment/list": lambda ozon: ozon.review_comments("r-1", limit=20),
+        "/v2/review/comment/delete": _comment_then_delete,
+    }
+)
 # The posting lists belong to the order-lookup work; included when the client has them.
 if hasattr(OzonClient, "fbs_postings_of_orders"):
     CALLS["/v4/posting/fbs/list"] = lambda ozon: ozon.fbs_postings_of_orders(
@@ -104,7 +143,7 @@ async def ozon(sandbox: RunningSandbox) -> AsyncIterator[OzonClient]:
 
 def test_every_method_the_client_uses_is_in_the_contract_and_served() -> None:
     documented = OpenApiSpec(SPEC).methods
-    assert set(USED_METHODS) <= set(CALLS) <= documented
+    assert set(USED_METHODS) | set(STREAM_METHODS) <= set(CALLS) <= documented
     assert set(CALLS) <= set(all_operations())
 
 
@@ -171,3 +210,28 @@ async def test_returns_schema_is_spelled_as_ozon_does(sandbox: RunningSandbox) -
     returns = answer["returns"]
     assert isinstance(returns, list)
     assert {item["schema"] for item in returns} == {"FBS"}
+
+
+async def test_public_streams_refusals_follow_the_contract(
+    ozon: OzonClient, sandbox: RunningSandbox
+) -> None:
+    """Without the subscriptions, questions and reviews are refused with Ozon's real 403."""
+    board = sandbox.state.shop_for_control(None).public
+    board.questions_allowed = board.reviews_allowed = False
+    with pytest.raises(OzonSubscriptionError):
+        await ozon.list_questions()
+    with pytest.raises(OzonSubscriptionError):
+        await ozon.list_reviews(limit=20)
+    assert sandbox.state.schema_violations == []
+
+
+async def test_question_pages_hold_at_most_ten(ozon: OzonClient, sandbox: RunningSandbox) -> None:
+    """`questions` has `maxItems: 10` in the contract: a limit of 100 still pages by ten."""
+    shop = sandbox.state.shop_for_control(None)
+    for n in range(14):
+        shop.public.add_question(shop.client_id, sku="1234567890", text=f"вопрос {n}", now=NOW)
+    first = await ozon.list_questions(limit=100)
+    second = await ozon.list_questions(limit=100, last_id=first.last_id)
+    assert (len(first.questions), first.has_next) == (10, True)
+    assert (len(second.questions), second.has_next) == (5, False)
+    assert sandbox.state.schema_violations == []
