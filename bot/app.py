@@ -9,17 +9,14 @@ everything in reverse order. Tests, `ozonbot simulate` and `ozonbot demo` build 
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import os
 import socket
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, ParamSpec
-
-from aiohttp import web
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
 from bot.dialogue.rasa import RasaClient
@@ -29,6 +26,8 @@ from bot.guard.inbound import InboundGuard
 from bot.guard.outbound import OutboundGuard
 from bot.knowledge import Knowledge, detect_language
 from bot.ozon.client import OzonClient, OzonHttp
+from bot.schedule.jobs import install_jobs
+from bot.schedule.scheduler import Scheduler
 from bot.staff.texts import Texts
 from bot.state.attribute_names import RedisNameCache
 from bot.state.chats import ChatStore
@@ -40,7 +39,7 @@ from bot.state.redis import Redis, connect
 from bot.worker.escalate import Escalator
 from bot.worker.events import StaffEvents
 from bot.worker.health import Health, StateWatch
-from bot.worker.http import PushIntake, build_http_app
+from bot.worker.http import HttpServer, PushIntake, build_http_app
 from bot.worker.ingest import Poller
 from bot.worker.keywatch import KeyWatch
 from bot.worker.metrics import Metrics
@@ -49,10 +48,12 @@ from bot.worker.runner import Worker
 from bot.worker.send import Sender
 from bot.worker.staffops import StaffOps
 
+if TYPE_CHECKING:
+    from bot.staff.console import StaffConsole
+
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-P = ParamSpec("P")
 
 
 def local_now() -> datetime:
@@ -85,12 +86,10 @@ class App:
     watch: StateWatch
     clock: Clock
     worker_id: str
-    scheduler: AsyncIOScheduler | None = field(default=None, init=False)
-    _runner: web.AppRunner | None = field(default=None, init=False)
-    _loop_task: asyncio.Task[None] | None = field(default=None, init=False)
-    _console: Any = field(default=None, init=False)
-    _closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list, init=False)
-    _jobs: set[asyncio.Task[Any]] = field(default_factory=set, init=False)
+    scheduler: Scheduler | None = field(default=None, init=False)
+    _http: HttpServer | None = field(default=None, init=False)
+    _console: StaffConsole | None = field(default=None, init=False)
+    _stack: AsyncExitStack | None = field(default=None, init=False)
 
     @classmethod
     def build(
@@ -239,30 +238,47 @@ class App:
 
     # --- running ----------------------------------------------------------------------
 
+    async def __aenter__(self) -> App:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.stop()
+
     async def start(self, *, http: bool = True, staff_console: bool = True) -> None:
-        await self.outbox.ensure_group()
-        await self.watch.start()
-        self.scheduler = AsyncIOScheduler(timezone=self.settings.general.timezone)
-        self._install_jobs(self.scheduler)
-        self.scheduler.start()
-        if http:
-            await self._start_http()
-        if staff_console and self.settings.telegram.enabled:
-            await self._start_console()
-        elif staff_console:
-            log.warning(
-                "TELEGRAM_BOT_TOKEN is not set: escalations wait in Redis and are logged; "
-                "they are delivered once Telegram is configured"
-            )
-        self._loop_task = asyncio.create_task(self.worker.run(), name="worker loop")
+        """Start every part; a part that fails to start closes what was opened before it."""
+        stack = AsyncExitStack()
+        stack.push_async_callback(self.aclose)
+        try:
+            await self.outbox.ensure_group()
+            await self.watch.start()
+            if http:
+                await self._start_http(stack)
+            if staff_console and self.settings.telegram.enabled:
+                await self._start_console(stack)
+            elif staff_console:
+                log.warning(
+                    "TELEGRAM_BOT_TOKEN is not set: escalations wait in Redis and are logged; "
+                    "they are delivered once Telegram is configured"
+                )
+            loop = asyncio.create_task(self.worker.run(), name="worker loop")
+            stack.push_async_callback(self._stop_worker, loop)
+            self.scheduler = Scheduler(self.settings.general.timezone)
+            install_jobs(self.scheduler, self)
+            self.scheduler.start()
+            # Closed first: no new polls while the worker finishes what it has.
+            stack.push_async_callback(self.scheduler.stop, self.settings.worker.grace_s)
+        except BaseException:
+            await stack.aclose()
+            raise
+        self._stack = stack
         log.info("worker %s started for shops %s", self.worker_id, ", ".join(self.clients))
 
-    def _install_jobs(self, scheduler: AsyncIOScheduler) -> None:
-        from bot.schedule.jobs import install_jobs
+    async def _stop_worker(self, loop: asyncio.Task[None]) -> None:
+        await self.worker.stop(grace_s=self.settings.worker.grace_s)
+        await loop
 
-        install_jobs(scheduler, self)
-
-    async def _start_http(self) -> None:
+    async def _start_http(self, stack: AsyncExitStack) -> None:
         from bot.dialogue.actions.deps import ActionDeps
         from bot.dialogue.actions.registry import build_actions
         from bot.dialogue.actions.server import ActionEndpoint, add_action_routes
@@ -276,7 +292,7 @@ class App:
                 on_edited=self._edited,
                 on_closed=self.staff.chat_closed,
             )
-            self._closers.append(push.close)
+            stack.push_async_callback(push.close)
         app = build_http_app(health=self.health, metrics=self.render_metrics, push=push)
         token = self.settings.rasa.token
         if token is not None:
@@ -289,10 +305,11 @@ class App:
             )
             endpoint = ActionEndpoint(build_actions(deps), deps.api_urls())
             add_action_routes(app, endpoint, token=token.get_secret_value())
-        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
-        await self._runner.setup()
+        server = HttpServer(app)
         host, port = self.settings.worker.http_host, self.settings.worker.http_port
-        await web.TCPSite(self._runner, host, port).start()
+        await server.start(host, port)
+        stack.push_async_callback(server.close)
+        self._http = server
         routes = ["/healthz", "/livez", "/metrics", *(["/webhook"] if token else [])]
         log.info(
             "HTTP endpoints on %s:%s (%s)",
@@ -306,35 +323,18 @@ class App:
         if await self.poller.refresh_edited(shop_id, chat_id, message_ids):
             self.worker.wake()
 
-    async def _start_console(self) -> None:
+    async def _start_console(self, stack: AsyncExitStack) -> None:
         from bot.staff.console import StaffConsole
 
-        self._console = StaffConsole.build(self)
-        await self._console.start()
-
-    def tracked(self, job: Callable[P, Awaitable[None]]) -> Callable[P, Awaitable[None]]:
-        """A scheduler job whose runs `stop()` waits for, instead of cutting them off."""
-
-        @functools.wraps(job)
-        async def run(*args: P.args, **kwargs: P.kwargs) -> None:
-            task = asyncio.current_task()
-            if task is not None:
-                self._jobs.add(task)
-            try:
-                await job(*args, **kwargs)
-            finally:
-                if task is not None:
-                    self._jobs.discard(task)
-
-        return run
+        console = StaffConsole.build(self)
+        await console.start()
+        stack.push_async_callback(console.stop)
+        self._console = console
 
     @property
     def http_url(self) -> str | None:
         """Where the HTTP endpoints listen (after `start`), e.g. http://127.0.0.1:8080."""
-        if self._runner is None or not self._runner.addresses:
-            return None
-        host, port = self._runner.addresses[0][:2]
-        return f"http://{host}:{port}"
+        return self._http.url if self._http is not None else None
 
     async def _fetch_pushed(self, shop_id: str, chat_id: str) -> None:
         if await self.poller.fetch_chat(shop_id, chat_id):
@@ -364,8 +364,17 @@ class App:
         return await report.report()
 
     async def _outbox_health(self) -> dict[str, Any]:
-        pending = await self.outbox.pending_count()
-        return {"ok": True, "pending": pending}
+        """The staff outbox as the console sees it (owner, parked chats, oldest entry); a
+        worker that does not run the console reads the outbox itself."""
+        if self._console is not None:
+            return dict(await self._console.health())
+        status = await self.outbox.status()
+        return {
+            "ok": status.group,
+            "group": status.group,
+            "pending": status.pending,
+            "oldest_age_s": status.oldest_age_s,
+        }
 
     async def render_metrics(self) -> bytes:
         try:
@@ -379,34 +388,12 @@ class App:
         return self.metrics.render()
 
     async def stop(self) -> None:
-        """Stop taking work, finish or release what is in flight, close every session."""
-        grace = self.settings.worker.grace_s
-        if self.scheduler is not None and self.scheduler.running:
-            # Pause first: APScheduler's shutdown cancels coroutine jobs that are running, and
-            # a poll cut off mid-way logs a traceback for nothing.
-            self.scheduler.pause()
-            await self._finish_jobs(grace)
-            self.scheduler.shutdown(wait=False)
-        await self.worker.stop(grace_s=grace)
-        if self._loop_task is not None:
-            await self._loop_task
-        if self._console is not None:
-            await self._console.stop()
-        for close in reversed(self._closers):
-            await close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-        await self.aclose()
+        """Stop taking work, finish or release what is in flight, close every session, in the
+        reverse order of `start`."""
+        stack, self._stack = self._stack, None
+        if stack is not None:
+            await stack.aclose()
         log.info("worker %s stopped", self.worker_id)
-
-    async def _finish_jobs(self, grace_s: float) -> None:
-        """Let a poll (or any job) that is running finish; cancel it past the grace period."""
-        if not self._jobs:
-            return
-        _done, pending = await asyncio.wait(set(self._jobs), timeout=grace_s)
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
 
     async def aclose(self) -> None:
         """Close the sessions (also for Apps that were built but never started)."""

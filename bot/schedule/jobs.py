@@ -10,24 +10,23 @@ import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
 from bot.errors import OzonbotError
 
 if TYPE_CHECKING:
     from bot.app import App
+    from bot.schedule.scheduler import Scheduler
     from bot.staff.sla import SlaReminders
 
 log = logging.getLogger(__name__)
 
 
-def install_jobs(scheduler: AsyncIOScheduler, app: App) -> None:
+def install_jobs(scheduler: Scheduler, app: App) -> None:
     worker = app.settings.worker
     common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 30}
     for shop in app.settings.shops:
         # One job per shop: a slow or failing shop never delays another's poll.
         scheduler.add_job(
-            app.tracked(app.poll_job),
+            app.poll_job,
             "interval",
             seconds=worker.poll_interval_s,
             id=f"poll:{shop.id}",
@@ -36,7 +35,7 @@ def install_jobs(scheduler: AsyncIOScheduler, app: App) -> None:
             **common,
         )
     scheduler.add_job(
-        app.tracked(_keys),
+        _keys,
         "interval",
         hours=24,
         id="keys",
@@ -53,20 +52,17 @@ def install_jobs(scheduler: AsyncIOScheduler, app: App) -> None:
         "state": (_watch_state, 10),
     }
     for job_id, (job, seconds) in every.items():
-        scheduler.add_job(
-            app.tracked(job), "interval", seconds=seconds, id=job_id, args=[app], **common
-        )
+        scheduler.add_job(job, "interval", seconds=seconds, id=job_id, args=[app], **common)
     if app.settings.telegram.enabled:
         install_sla_job(scheduler, app, common)
 
 
-def install_sla_job(scheduler: AsyncIOScheduler, app: App, common: dict[str, Any]) -> None:
+def install_sla_job(scheduler: Scheduler, app: App, common: dict[str, Any]) -> None:
     """SLA reminders to the staff chat; without Telegram there is nobody to remind."""
     from bot.staff.sla import SlaReminders
 
     reminders = SlaReminders.build(app)
-    job = app.tracked(_sla_reminders)
-    scheduler.add_job(job, "interval", seconds=60, id="sla", args=[reminders], **common)
+    scheduler.add_job(_sla_reminders, "interval", seconds=60, id="sla", args=[reminders], **common)
 
 
 async def _sla_reminders(reminders: SlaReminders) -> None:

@@ -54,8 +54,5 @@ async def run(settings: Settings, *, instant: bool = False, worker_id: str | Non
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     app = App.build(settings, dialogue=InstantDialogue() if instant else None, worker_id=worker_id)
-    await app.start()
-    try:
+    async with app:  # a start that fails half-way closes what it opened
         await stop.wait()
-    finally:
-        await app.stop()

@@ -277,3 +277,25 @@ def build_http_app(
     if push is not None:
         app.router.add_post("/push", push.handle)
     return app
+
+
+class HttpServer:
+    """The worker's one aiohttp server: started on host:port, closed once."""
+
+    def __init__(self, app: web.Application) -> None:
+        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
+
+    async def start(self, host: str, port: int) -> None:
+        await self._runner.setup()
+        await web.TCPSite(self._runner, host, port).start()
+
+    async def close(self) -> None:
+        await self._runner.cleanup()
+
+    @property
+    def url(self) -> str | None:
+        """Where it listens (after `start`), e.g. http://127.0.0.1:8080."""
+        if not self._runner.addresses:
+            return None
+        host, port = self._runner.addresses[0][:2]
+        return f"http://{host}:{port}"

@@ -691,7 +691,8 @@ class ChatProcessor:
         )
 
     async def _postpone(self, lock: ChatLock, exc: DependencyDownError) -> Outcome:
-        """The one place that decides when a turn waiting for a dependency is tried again."""
+        """How long a turn waiting for a dependency waits (the runner reschedules it), or
+        people take it when the dependency has been down past the limit."""
         self.d.metrics.dependency_down.labels(service=exc.service).inc()
         now = self.d.clock()
         first = await self.d.control.first_outage(exc.service, lock.shop, now)
@@ -701,7 +702,6 @@ class ChatProcessor:
             await self._escalate_system(lock, f"{exc.service} unavailable")
             return Outcome(Result.DONE)
         delay = min(MAX_RETRY_S, max(2.0, down_for / 4, exc.retry_after or 0.0))
-        await self.d.chats.reschedule(lock.shop, lock.chat_id, int(delay * 1000))
         return Outcome(Result.RETRY, delay)
 
     async def give_up(self, shop_id: str, chat_id: str, detail: str) -> bool:

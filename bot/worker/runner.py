@@ -2,6 +2,8 @@
 
 Several workers run this against one Redis; the queue's leases and the per-chat locks keep a
 chat with one of them at a time. `run_once()` is the one-batch form tests and benchmarks call.
+This is the one place that reschedules a chat: busy (another worker has it), waiting for a
+dependency (the processor says how long), or failing for a bug.
 """
 
 from __future__ import annotations
@@ -101,7 +103,7 @@ class Worker:
             # and after a few failures people get the chat rather than the buyer waiting forever.
             log.exception("unexpected error while handling %s/%s", shop, chat)
             return await self._after_bug(shop, chat, exc)
-        if outcome.result is Result.BUSY:
+        if outcome.result is not Result.DONE:
             await self._reschedule(shop, chat, outcome.delay_s)
         log.debug(
             "%s/%s %s in %.1f ms",
