@@ -68,7 +68,10 @@ CONCEPTS: tuple[Concept, ...] = (
     ),
     _concept(
         "load",
-        r"нагрузк|выдерж|выдюж|вес\s+до|сколько\s+кг|max(?:imum)?\s+load|weight\s+limit|hold\s+up|support",
+        (
+            r"нагрузк|выдерж|выдюж|вес\s+до|сколько\s+кг|max(?:imum)?\s+load|weight\s+limit|"
+            r"\bhold|\bsupport|\bcarry"
+        ),
         r"нагрузк|load",
         "максимальная нагрузка",
         "maximum load",
