@@ -364,7 +364,8 @@ class Drill:
         with (self.tmp / f"worker-{name}.log").open("ab") as log:
             self.workers[name] = await asyncio.create_subprocess_exec(
                 *OZONBOT, "run", "--worker-id", name, "--port", str(port),
-                cwd=self.tmp, env=self.worker_env(name, port),
+                # From the tree, as `make` runs it: the guard loads models/guard/ from there.
+                cwd=SOURCE, env=self.worker_env(name, port),
                 stdout=log, stderr=asyncio.subprocess.STDOUT,
             )  # fmt: skip
         self.worker_ports[name] = port
