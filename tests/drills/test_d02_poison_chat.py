@@ -21,14 +21,17 @@ TURN_S = 2.0
 WITHIN = 2 * POLL_S + TURN_S
 
 
-@pytest.mark.parametrize("kind", ["surrogate", "no_created_at", "404"])
-@deadline(150)
-async def test_a_poison_chat_stops_neither_its_shop_nor_the_other(drill: Drill, kind: str) -> None:
+POISONS = ("surrogate", "no_created_at", "404")
+
+
+async def poisoned(drill: Drill, kinds: tuple[str, ...]) -> None:
+    """North has one poison chat per kind; the other chats of both shops must not wait."""
     drill.shops = [NORTH, SOUTH]
-    await drill.sandbox.post(
-        "/sandbox/chat-fault", {"chat_id": "d2-poison", "kind": kind, "client_id": NORTH.client_id}
-    )
-    await drill.write("d2-poison", shop="north")
+    for kind in kinds:
+        chat = f"d2-poison-{kind}"
+        fault = {"chat_id": chat, "kind": kind, "client_id": NORTH.client_id}
+        await drill.sandbox.post("/sandbox/chat-fault", fault)
+        await drill.write(chat, shop="north")
     await drill.start_worker("a")
     await asyncio.sleep(4 * POLL_S)  # the poison is met on every tick from now on
     healthy = [
@@ -37,9 +40,24 @@ async def test_a_poison_chat_stops_neither_its_shop_nor_the_other(drill: Drill, 
         await drill.write("d2-south-1", shop="south"),
         await drill.write("d2-south-2", shop="south"),
     ]
-    took = await drill.wait_covered(healthy, within=WITHIN, what=f"healthy chats next to a {kind}")
-    print(f"drill 2 ({kind}): healthy chats answered in {took:.1f} s")
+    what = f"healthy chats next to {', '.join(kinds)}"
+    took = await drill.wait_covered(healthy, within=WITHIN, what=what)
+    print(f"drill 2 ({', '.join(kinds)}): healthy chats answered in {took:.1f} s")
     await drill.settle(within=90)
+
+
+@deadline(150)
+async def test_three_poison_chats_stop_neither_their_shop_nor_the_other(drill: Drill) -> None:
+    await poisoned(drill, POISONS)
+
+
+@pytest.mark.long
+@pytest.mark.parametrize("kind", POISONS)
+@deadline(150)
+async def test_one_poison_chat_stops_neither_its_shop_nor_the_other(
+    drill: Drill, kind: str
+) -> None:
+    await poisoned(drill, (kind,))
 
 
 @deadline(120)
