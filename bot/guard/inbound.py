@@ -27,10 +27,13 @@ from bot.guard.obscene import ObsceneMatcher
 from bot.guard.spam import TAG_PREFIX as SPAM_TAG
 from bot.guard.spam import SpamModel
 from bot.guard.spans import Span, merge_spans
-from bot.guard.types import InboundHit, Inspection
+from bot.guard.types import InboundHit, Inspection, Request
 from bot.models import InboundFlag
 
 Hit = tuple[InboundFlag, Span]
+REQUEST_TAG = "request:"
+"""Phrase-book tag of a substantive request (`request:<kind>`, lexicons/requests.yml)."""
+REQUEST_KINDS = ("money", "defect", "wrong_item", "delivery", "order")
 DEFAULT_NLU_DIR = Path("nlu")
 """Kept for callers that still pass `nlu_dir`: the spam model no longer reads it at start."""
 
@@ -65,6 +68,10 @@ class InboundGuard:
         )
         rules.append((InboundFlag.INSULT.value, PhraseRule.from_file("threats.yml", morphology)))
         rules += SpamModel.phrase_rules(morphology)
+        rules += [
+            (REQUEST_TAG + kind, PhraseRule.from_file("requests.yml", morphology, kind))
+            for kind in REQUEST_KINDS
+        ]
         spam = SpamModel.load(EmojiTable.load(), SpamClassifier.load(model_dir))
         return cls(ObsceneMatcher.load(morphology), LinkFinder.load(), PhraseBook(rules), spam)
 
@@ -80,7 +87,7 @@ class InboundGuard:
         contacts = [span for flag, span in hits if flag is InboundFlag.CONTACTS]
         spam = self.spam.spans(text, folded, phrases, contacts=contacts)
         hits += [(InboundFlag.SPAM, span) for span in spam]
-        return Inspection(text, inbound_hits(text, hits))
+        return Inspection(text, inbound_hits(text, hits), _requests(text, phrases))
 
     def _abuse(self, text: str, folded: str) -> Iterable[Hit]:
         view = deobfuscate(folded)
@@ -97,13 +104,25 @@ class InboundGuard:
 
 
 def _phrase_hits(phrases: dict[str, list[Span]]) -> list[Hit]:
-    """Flag hits from the phrase rules tagged with a flag (spam signals are scored apart)."""
+    """Flag hits from the phrase rules tagged with a flag (spam signals are scored apart,
+    requests are not flags)."""
     return [
         (InboundFlag(tag), s)
         for tag, spans in phrases.items()
-        if not tag.startswith(SPAM_TAG)
+        if not tag.startswith((SPAM_TAG, REQUEST_TAG))
         for s in spans
     ]
+
+
+def _requests(text: str, phrases: dict[str, list[Span]]) -> tuple[Request, ...]:
+    """The buyer's substantive requests, merged per kind, in text order."""
+    found = [
+        Request(tag.removeprefix(REQUEST_TAG), start, end, text[start:end])
+        for tag, spans in phrases.items()
+        if tag.startswith(REQUEST_TAG)
+        for start, end in merge_spans(spans)
+    ]
+    return tuple(sorted(found, key=lambda r: (r.start, r.end, r.kind)))
 
 
 def inbound_hits(text: str, hits: Iterable[Hit]) -> tuple[InboundHit, ...]:

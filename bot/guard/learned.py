@@ -93,6 +93,14 @@ class LinearModel:
             ]
         if not found:
             return list(self.intercepts)
+        if len(self.intercepts) == 2:  # the rudeness model, on every sentence of every check
+            squares = first = second = 0.0
+            for known in found:
+                squares += known[0]
+                first += known[1]
+                second += known[2]
+            norm = math.sqrt(squares)
+            return [self.intercepts[0] + first / norm, self.intercepts[1] + second / norm]
         columns = list(zip(*found, strict=True))
         norm = math.sqrt(sum(columns[0]))
         pairs = zip(self.intercepts, columns[1:], strict=True)

@@ -81,10 +81,11 @@ class OutboundGuard:
 
     def check(self, text: str) -> CheckResult:
         folded = fold(text)
+        view = phrase_text(folded)
         # One list of spans per rule, filled in place: this runs on every outgoing text.
-        found = self.phrases.spans(phrase_text(folded))
+        found = self.phrases.spans(view)
         self._abuse(text, folded, found)
-        for rule, spans in self.rudeness.spans(folded).items():
+        for rule, spans in self.rudeness.spans(view).items():
             _extend(found, rule, spans)
         _unquoted_insults(folded, found)
         _extend(found, Rule.CONTACTS, phones(folded))

@@ -22,6 +22,7 @@ microseconds for a reply.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -102,19 +103,30 @@ class RudenessModel:
     def load(cls, model_dir: Path = MODEL_DIR) -> RudenessModel:
         return cls.of(LinearModel.load(model_dir / f"{RUDENESS_MODEL}.npz"), Cutoffs.load())
 
-    def spans(self, folded: str) -> dict[Rule, list[Span]]:
-        """The sentences of `folded` (a `fold`ed text: same indices as the original) that the
-        model takes for each rule."""
+    def spans(self, view: str) -> dict[Rule, list[Span]]:
+        """The sentences of `view` (a folded text with look-alike letters unmixed, such as
+        `normalize.phrase_text`: same indices as the original) that the model takes for each
+        rule. Decision values are compared with the cut-offs' logits: no sigmoid per sentence,
+        and the anchors are looked for only when a sentence reaches a cut-off."""
         found: dict[Rule, list[Span]] = {}
-        for span, probabilities in self.sentences(folded):
-            for rule, probability in probabilities.items():
-                if probability >= self.cutoffs.probability[rule]:
-                    found.setdefault(rule, []).append(span)
+        limits = self._limits
+        for match in _SENTENCE.finditer(view):
+            words = _WORD.findall(match.group())
+            if len(words) < self.cutoffs.min_words:
+                continue
+            scores = self.model.scores(_terms(words))
+            for rule, score, limit in zip(self._rules, scores, limits, strict=True):
+                if score >= limit and self._anchored(rule, match.group()):
+                    found.setdefault(rule, []).append(_trimmed(match))
         return found
 
+    @property
+    def _limits(self) -> tuple[float, ...]:
+        return tuple(_logit(self.cutoffs.probability[rule]) for rule in self._rules)
+
     def sentences(self, folded: str) -> Iterator[tuple[Span, dict[Rule, float]]]:
-        """Each sentence the model judges, with its probability per rule (0 for a rule whose
-        anchors the sentence lacks)."""
+        """Each sentence of a folded text the model judges, with its probability per rule (0
+        for a rule whose anchors the sentence lacks): what `spans` decides on, for benchmarks."""
         for match in _SENTENCE.finditer(unmix(folded)):
             sentence = match.group()
             words = _WORD.findall(sentence)
@@ -137,6 +149,13 @@ class RudenessModel:
     def _anchored(self, rule: Rule, sentence: str) -> bool:
         anchors = self.cutoffs.anchors.get(rule)
         return anchors is None or any(anchor in sentence for anchor in anchors)
+
+
+def _logit(probability: float) -> float:
+    """The decision value at which the model's probability is `probability`."""
+    if probability >= 1.0:
+        return math.inf
+    return math.log(probability / (1.0 - probability))
 
 
 def _trimmed(match: re.Match[str]) -> Span:

@@ -42,12 +42,30 @@ class InboundHit:
 
 
 @dataclass(frozen=True, slots=True)
+class Request:
+    """Evidence that a buyer asks for something substantive (lexicons/requests.yml): `kind` is
+    `money`, `defect`, `wrong_item`, `delivery` or `order`. Not an inbound flag (the contract's
+    flags are unchanged): it keeps an angry buyer with a real request out of the complaint flow."""
+
+    kind: str
+    start: int
+    end: int
+    fragment: str
+
+
+@dataclass(frozen=True, slots=True)
 class Inspection:
     """Inbound detectors' verdict on one buyer text."""
 
     text: str
     hits: tuple[InboundHit, ...] = ()
+    requests: tuple[Request, ...] = ()
+    """What the buyer asks for besides abuse or spam (routing evidence, not a flag)."""
 
     @property
     def flags(self) -> frozenset[InboundFlag]:
         return frozenset(h.flag for h in self.hits)
+
+    @property
+    def request_kinds(self) -> frozenset[str]:
+        return frozenset(r.kind for r in self.requests)

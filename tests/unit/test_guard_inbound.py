@@ -234,3 +234,52 @@ def test_hits_carry_spans_into_the_original(guard: InboundGuard) -> None:
     text = "Ну вы и уроды"
     (hit,) = guard.inspect(text).hits
     assert (hit.flag, text[hit.start : hit.end], hit.fragment) == (F.INSULT, "уроды", "уроды")
+
+
+# --- substantive requests: routing evidence, not flags ---------------------------------------
+
+REQUESTS = [
+    ("вы мошенники, верните деньги, иначе подам в суд", {"money"}),
+    ("уроды, мне списали деньги дважды", {"money"}),
+    ("I want assistance to solve a problem with online payment", {"money"}),
+    ("refund my money you scammers", {"money"}),
+    ("идиоты, товар пришёл разбитый", {"defect"}),
+    ("вы там совсем тупые? прислали не тот размер", {"wrong_item"}),
+    ("где мой заказ, уроды", {"delivery", "order"}),
+    ("вы там совсем тупые? идиоты, третий день не можете отправить", {"delivery"}),
+    ("where is my order you idiots", {"delivery", "order"}),
+    ("идиоты", set()),
+    ("пошёл ты, урод", set()),
+    ("Выведем ваш магазин в топ выдачи Ozon за 3 дня! Гарантия результата", set()),
+    ("Earn $300 daily from your phone, payment every day, DM me", set()),
+]
+
+
+@pytest.mark.parametrize(("text", "kinds"), REQUESTS)
+def test_requests_say_what_else_a_buyer_asks_for(
+    guard: InboundGuard, text: str, kinds: set[str]
+) -> None:
+    inspection = guard.inspect(text)
+    assert set(inspection.request_kinds) == kinds
+    for request in inspection.requests:
+        assert text[request.start : request.end] == request.fragment
+
+
+def test_requests_are_not_flags(guard: InboundGuard) -> None:
+    """The inbound flags are a contract (ARCHITECTURE.md): a request adds none."""
+    assert guard.inspect("верните деньги за заказ").flags == frozenset()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want assistance to solve a problem with online payment",
+        "I was charged twice for my order, please refund one payment",
+        "how long does a refund take to reach my card",
+        "can I get an invoice for my purchase",
+        "оплата не проходит, пишет ошибка, что делать",
+        "верните деньги за отменённый заказ",
+    ],
+)
+def test_payment_and_refund_wording_is_never_spam(guard: InboundGuard, text: str) -> None:
+    assert F.SPAM not in guard.inspect(text).flags
