@@ -36,6 +36,7 @@ SAMPLE_VALUES: Mapping[Language, Mapping[str, object]] = {
         "asked": "16 дюймов",
         "postings": "57195475-0050-1: доставлено",
         "facts": "Материал: силикон; Цвет: чёрный; Размер: 42-44",
+        "praise": "качество, упаковка",
     },
     Language.EN: {
         "shop_name": "Home Comfort",
@@ -54,6 +55,7 @@ SAMPLE_VALUES: Mapping[Language, Mapping[str, object]] = {
         "asked": "16 inches",
         "postings": "57195475-0050-1: delivered",
         "facts": "Material: silicone; Colour: black; Size: 42-44",
+        "praise": "quality and packaging",
     },
 }
 

@@ -83,6 +83,24 @@ Layout (`{p}` prefix, `{s}` shop id, `{c}` Ozon chat id):
                                            (bot/state/ratelimit.py)
     {p}:ozon:attrs:{cat}:{type}:{lang}  string  attribute id → name of one Ozon category and
                                            type in one language, JSON (ATTRIBUTE_NAMES_S)
+
+  Product questions and reviews (`bot.state.streams`; {t} `questions`|`reviews`, {i} Ozon's id):
+    {p}:pub:{s}:{t}:{i}:lock       string  one worker handles the item at a time (token,
+                                           PUBLIC_LEASE_MS); a dead worker's lease expires
+    {p}:pub:{s}:{t}:{i}            string  the item's progress, JSON: `posting` (written BEFORE
+                                           the answer/comment call, with the text), `posted`,
+                                           `carded`, `done`, `skipped` (PUBLIC_ITEM_S). A
+                                           `posting` found later is reconciled with Ozon's
+                                           answer/comment list before anything is sent again
+    {p}:pub:{s}:last:{sku}         string  digest of the last public text posted for the SKU:
+                                           the next one must differ (PUBLIC_ROTATION_S)
+    {p}:pub:{s}:{t}:paused         string  Ozon refused the stream for lack of a subscription:
+                                           nothing is polled until it expires (PUBLIC_PROBE_S)
+    {p}:pub:{s}:{t}:refused        string  staff were told of that refusal (once); deleted by
+                                           the first poll that works
+    {p}:pub:{s}:watch              zset    answers whose moderation is still open, member
+                                           `question|sku|answer`, score = next look (ms)
+    {p}:pub-card:{id}              string  a question/review card for staff, JSON (PUBLIC_CARD_S)
 """
 
 from __future__ import annotations
@@ -122,6 +140,16 @@ TG_REPLY_S = 15 * 60
 TG_FIX_S = 24 * 3600
 OUTBOX_HELD_S = 30 * 24 * 3600
 TG_PARKED_S = 30 * 24 * 3600
+PUBLIC_LEASE_MS = 120_000
+"""Far longer than one answer call (10 s timeout, never retried): a lease that expired means
+the worker died, and only then is its `posting` record reconciled."""
+PUBLIC_ITEM_S = 90 * 24 * 3600
+PUBLIC_ROTATION_S = 30 * 24 * 3600
+PUBLIC_PROBE_S = 30 * 60
+"""A stream refused for lack of a subscription is tried again after this long."""
+PUBLIC_CARD_S = 30 * 24 * 3600
+PUBLIC_WATCH_S = 7 * 24 * 3600
+"""An answer still in moderation after this long is no longer watched."""
 ATTRIBUTE_NAMES_S = 7 * 24 * 3600
 """Ozon renames attributes rarely (and pushes TYPE_DESCRIPTION_CATEGORY_TREE_CHANGED when it
 does); a week keeps `/v1/description-category/attribute` calls to a few per category."""
@@ -286,3 +314,25 @@ class Keys:
 
     def attribute_names(self, category_id: str, type_id: str, language: str) -> str:
         return self._k("ozon", "attrs", category_id, type_id, language)
+
+    # product questions and reviews
+    def public_lock(self, shop: str, stream: str, item: str) -> str:
+        return self._k("pub", shop, stream, item, "lock")
+
+    def public_item(self, shop: str, stream: str, item: str) -> str:
+        return self._k("pub", shop, stream, item)
+
+    def public_last(self, shop: str, sku: str) -> str:
+        return self._k("pub", shop, "last", sku)
+
+    def public_paused(self, shop: str, stream: str) -> str:
+        return self._k("pub", shop, stream, "paused")
+
+    def public_refused(self, shop: str, stream: str) -> str:
+        return self._k("pub", shop, stream, "refused")
+
+    def public_watch(self, shop: str) -> str:
+        return self._k("pub", shop, "watch")
+
+    def public_card(self, card_id: str) -> str:
+        return self._k("pub-card", card_id)

@@ -201,7 +201,48 @@ NotificationKind = Literal[
     "reminder",  # SLA re-announcement / owner mention / urgent
     "digest",  # the morning digest
     "notice",  # plain text to the staff chat (premium missing, key expiry, system)
+    "question",  # a public product question for staff: send, edit and send, or dismiss
+    "review",  # a review for staff (1-3 stars, or one the bot could not answer)
 ]
+
+
+class PublicStream(StrEnum):
+    QUESTIONS = "questions"
+    REVIEWS = "reviews"
+
+
+class PublicCardStatus(StrEnum):
+    OPEN = "open"
+    SENT = "sent"
+    DISMISSED = "dismissed"
+
+
+class PublicCard(_Frozen):
+    """A product question or a review waiting for staff (`bot.streams.desk`). The card carries
+    everything it shows, so the console renders it without another lookup."""
+
+    id: str
+    """`{shop}-q-{10 hex}` or `{shop}-r-{10 hex}`: fits a Telegram button (64 bytes)."""
+    shop: str
+    stream: PublicStream
+    item_id: str
+    """The question or review id at Ozon."""
+    sku: str
+    product_name: str | None = None
+    text: str
+    """The buyer's text as written (the card masks contacts before showing it)."""
+    rating: int | None = None
+    why: str
+    """Why it came to people: `card_silent`, `compatibility`, `complaint`, `abuse`, `spam`,
+    `dispute`, `low_rating`, `unknown`, `blocked_reply`, `moderation_failed`, ..."""
+    intent: str | None = None
+    facts: dict[str, str] = Field(default_factory=dict)
+    """What the card or the order says (attribute values, order status)."""
+    suggested: str | None = None
+    """A checked suggestion; None when the card does not say and nothing can be suggested."""
+    status: PublicCardStatus = PublicCardStatus.OPEN
+    created_at: datetime = Field(default_factory=utcnow)
+    history: tuple[StaffAction, ...] = ()
 
 
 class Notification(_Frozen):
@@ -214,6 +255,8 @@ class Notification(_Frozen):
     chat_id: str | None = None
     text: str | None = None
     """Pre-rendered text for `notice`/`digest`; cards are rendered by the staff console."""
+    public: PublicCard | None = None
+    """The card of a `question`/`review` notification, as it was when queued."""
     created_at: datetime = Field(default_factory=utcnow)
     attempts: int = 0
 

@@ -1,0 +1,195 @@
+"""What the question and review streams keep in Redis: claims, progress, rotation, pauses, cards.
+
+Exactly one public answer per question (one comment per review), across crashes and several
+workers, rests on two keys per item (`bot.state.keys`):
+
+- the *lock* (`SET NX PX`, a token, `PUBLIC_LEASE_MS`): one worker handles the item at a time;
+- the *progress* record, written BEFORE Ozon is asked to publish (`posting`, with the text) and
+  moved on after (`posted`, then `done`). Whoever finds a `posting` record (its writer died:
+  the lease it held expired) looks in Ozon's answer/comment list before sending anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+from redis.asyncio.client import Pipeline
+
+from bot.state.keys import (
+    PUBLIC_CARD_S,
+    PUBLIC_ITEM_S,
+    PUBLIC_LEASE_MS,
+    PUBLIC_PROBE_S,
+    PUBLIC_ROTATION_S,
+    PUBLIC_WATCH_S,
+    Keys,
+)
+from bot.state.models import PublicCard, PublicStream
+from bot.state.redis import Redis, mapped, text, watch_update
+
+
+class Progress(StrEnum):
+    POSTING = "posting"
+    """Ozon was (maybe) asked to publish `text`: reconcile before any retry."""
+    POSTED = "posted"
+    """Published; the status change to PROCESSED may still be owed."""
+    CARDED = "carded"
+    """Waiting for staff on a card."""
+    DONE = "done"
+    SKIPPED = "skipped"
+    """Nothing to say (a textless review with that policy off, a dismissed card)."""
+
+
+class ItemRecord(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    progress: Progress
+    at: datetime
+    text: str | None = None
+    published_id: str | None = None
+    card_id: str | None = None
+    by: str = "bot"
+    """`bot`, or `staff:<user id>` for a text sent from a card."""
+
+
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+_ROTATE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[2]))
+return 1
+"""
+
+
+def digest(value: str) -> str:
+    """A short stable fingerprint of a text, blind to case and spacing."""
+    folded = " ".join(value.lower().split())
+    return hashlib.sha256(folded.encode("utf-8")).hexdigest()[:16]
+
+
+class StreamStore:
+    def __init__(self, redis: Redis, keys: Keys) -> None:
+        self._r = redis
+        self._k = keys
+
+    # --- one item at a time ---------------------------------------------------------------
+
+    @mapped
+    async def lock(self, shop: str, stream: PublicStream, item: str) -> str | None:
+        """Take the item for `PUBLIC_LEASE_MS`; the token to release it, None when taken."""
+        token = secrets.token_hex(8)
+        key = self._k.public_lock(shop, stream.value, item)
+        taken = await self._r.set(key, token, nx=True, px=PUBLIC_LEASE_MS)
+        return token if taken else None
+
+    @mapped
+    async def unlock(self, shop: str, stream: PublicStream, item: str, token: str) -> None:
+        key = self._k.public_lock(shop, stream.value, item)
+        await self._r.eval(_RELEASE, 1, key, token)
+
+    @mapped
+    async def record(self, shop: str, stream: PublicStream, item: str) -> ItemRecord | None:
+        raw = text(await self._r.get(self._k.public_item(shop, stream.value, item)))
+        return None if raw is None else ItemRecord.model_validate_json(raw)
+
+    @mapped
+    async def save(self, shop: str, stream: PublicStream, item: str, record: ItemRecord) -> None:
+        key = self._k.public_item(shop, stream.value, item)
+        await self._r.set(key, record.model_dump_json(), ex=PUBLIC_ITEM_S)
+
+    # --- varied wording -------------------------------------------------------------------
+
+    @mapped
+    async def last_text(self, shop: str, sku: str) -> str | None:
+        return text(await self._r.get(self._k.public_last(shop, sku)))
+
+    @mapped
+    async def rotate(self, shop: str, sku: str, chosen: str) -> bool:
+        """Make `chosen` the SKU's latest text; False (nothing changed) when it already is,
+        so two workers cannot both post the same wording in a row."""
+        key = self._k.public_last(shop, sku)
+        done = await self._r.eval(_ROTATE, 1, key, digest(chosen), PUBLIC_ROTATION_S)
+        return bool(done)
+
+    # --- subscription refusals ------------------------------------------------------------
+
+    @mapped
+    async def pause(self, shop: str, stream: PublicStream, seconds: int = PUBLIC_PROBE_S) -> None:
+        await self._r.set(self._k.public_paused(shop, stream.value), "1", ex=seconds)
+
+    @mapped
+    async def paused(self, shop: str, stream: PublicStream) -> bool:
+        return bool(await self._r.exists(self._k.public_paused(shop, stream.value)))
+
+    @mapped
+    async def first_refusal(self, shop: str, stream: PublicStream, at: datetime) -> bool:
+        """True the first time a refusal is noted (staff are told once)."""
+        key = self._k.public_refused(shop, stream.value)
+        return bool(await self._r.set(key, at.isoformat(), nx=True, ex=PUBLIC_ITEM_S))
+
+    @mapped
+    async def refusal_over(self, shop: str, stream: PublicStream) -> bool:
+        """The stream works again; True when it had been refused (staff may hear of it)."""
+        return bool(await self._r.delete(self._k.public_refused(shop, stream.value)))
+
+    # --- moderation watch -----------------------------------------------------------------
+
+    @mapped
+    async def watch(self, shop: str, question: str, sku: str, answer: str, due_ms: int) -> None:
+        await self._r.zadd(self._k.public_watch(shop), {f"{question}|{sku}|{answer}": due_ms})
+
+    @mapped
+    async def due_watches(
+        self, shop: str, now_ms: int, limit: int = 50
+    ) -> list[tuple[str, str, str]]:
+        """Answers to look at now: (question, sku, answer); older than `PUBLIC_WATCH_S` are
+        dropped."""
+        key = self._k.public_watch(shop)
+        await self._r.zremrangebyscore(key, "-inf", now_ms - PUBLIC_WATCH_S * 1000)
+        members = await self._r.zrangebyscore(key, "-inf", now_ms, start=0, num=limit)
+        found: list[tuple[str, str, str]] = []
+        for member in members:
+            parts = str(member).split("|")
+            if len(parts) == 3:
+                found.append((parts[0], parts[1], parts[2]))
+        return found
+
+    @mapped
+    async def unwatch(self, shop: str, question: str, sku: str, answer: str) -> None:
+        await self._r.zrem(self._k.public_watch(shop), f"{question}|{sku}|{answer}")
+
+    # --- staff cards ----------------------------------------------------------------------
+
+    @mapped
+    async def card(self, card_id: str) -> PublicCard | None:
+        raw = text(await self._r.get(self._k.public_card(card_id)))
+        return None if raw is None else PublicCard.model_validate_json(raw)
+
+    @mapped
+    async def put_card(self, card: PublicCard) -> None:
+        await self._r.set(self._k.public_card(card.id), card.model_dump_json(), ex=PUBLIC_CARD_S)
+
+    @mapped
+    async def change_card(
+        self, card_id: str, change: Callable[[PublicCard], PublicCard | None]
+    ) -> PublicCard | None:
+        """Apply `change` atomically (optimistic); None when the card is gone or `change`
+        refused (returned None)."""
+        key = self._k.public_card(card_id)
+
+        def apply(current: str | None, pipe: Pipeline) -> PublicCard | None:
+            if current is None:
+                return None
+            changed = change(PublicCard.model_validate_json(current))
+            if changed is not None:
+                pipe.set(key, changed.model_dump_json(), ex=PUBLIC_CARD_S)
+            return changed
+
+        return await watch_update(self._r, key, apply)
