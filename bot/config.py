@@ -233,6 +233,51 @@ def _default_modes() -> dict[str, dict[Intent, Mode]]:
     return {"working": dict(never), "after_hours": dict(never)}
 
 
+def _default_review_modes() -> dict[int, Mode]:
+    return {5: Mode.AUTO, 4: Mode.AUTO, 3: Mode.DRAFT, 2: Mode.DRAFT, 1: Mode.DRAFT}
+
+
+class PublicPolicy(BaseModel):
+    """What the bot does with a shop's public product questions and reviews (`bot.streams`).
+
+    Modes as for chats: `auto` publishes, `draft` puts a checked suggestion on a staff card,
+    `off` leaves it alone. Questions: `auto` answers the routine ones the product card settles
+    and cards the rest; `draft` cards every one; `off` does not poll. Reviews: per star rating;
+    1-3 stars are never automatic; 4-5 stars without text are `off` unless asked for."""
+
+    model_config = ConfigDict(frozen=True)
+
+    questions: Mode = Mode.AUTO
+    reviews: dict[int, Mode] = Field(default_factory=_default_review_modes)
+    reviews_without_text: Mode = Mode.OFF
+    """4-5 stars and no words: a short thank-you only when set to auto or draft."""
+    comment_settle_min: int = Field(default=360, ge=0)
+    """A comment whose call was cut off and that Ozon's comment list (which shows only
+    moderated comments) does not show is sent again only after this long."""
+
+    @model_validator(mode="after")
+    def _low_ratings_never_auto(self) -> PublicPolicy:
+        for rating, mode in self.reviews.items():
+            if not 1 <= rating <= 5:
+                raise ValueError(f"public.reviews: rating {rating} is not 1..5")
+            if rating <= 3 and mode is Mode.AUTO:
+                raise ValueError(f"public.reviews.{rating}: 1-3 stars are never answered auto")
+        return self
+
+    @property
+    def reviews_on(self) -> bool:
+        modes = (*self.reviews.values(), self.reviews_without_text)
+        return any(mode is not Mode.OFF for mode in modes)
+
+    def review_mode(self, rating: int, *, has_text: bool) -> Mode:
+        if not 1 <= rating <= 5:
+            return Mode.DRAFT  # Ozon sent a rating outside 1..5: people look at it
+        if rating >= 4 and not has_text:
+            return self.reviews_without_text
+        mode = self.reviews.get(rating, Mode.DRAFT)
+        return Mode.DRAFT if rating <= 3 and mode is Mode.AUTO else mode
+
+
 class ShopConfig(BaseModel):
     """One Ozon account (shop) and how the bot behaves for it."""
 
@@ -254,6 +299,8 @@ class ShopConfig(BaseModel):
     return_window_days: int = Field(default=14, ge=1)
     answer_after_hours_holding: bool = True
     reply_language: Language = Language.RU
+    public: PublicPolicy = Field(default_factory=PublicPolicy)
+    """Product questions and reviews (README "Questions and reviews")."""
     answer_rude_delivery: bool = False
     """Answer a rude "where is my order" with the facts (off: a person answers it; abuse with
     any other request is always a person's, bot/worker/decide.py)."""
