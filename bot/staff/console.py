@@ -26,13 +26,14 @@ from bot.config import ShopConfig, TelegramSettings
 from bot.errors import ConfigError, StateError
 from bot.staff.actions import ConsoleActions
 from bot.staff.commands import ConsoleCommands
-from bot.staff.delivery import PROBE_S, Backoff, Delivery, sleep_unless
+from bot.staff.delivery import PROBE_S, Delivery, sleep_unless
 from bot.staff.handlers import build_dispatcher
 from bot.staff.setup import ConsoleSetup
 from bot.staff.telegram import TelegramApi
 from bot.staff.updates import UpdateLoop
 from bot.state.console import ConsoleStore
 from bot.state.escalations import ControlStore, EscalationStore, Outbox
+from bot.waiting import Backoff
 from bot.worker.metrics import Metrics
 from bot.worker.staffops import StaffOps
 

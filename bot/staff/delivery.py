@@ -27,7 +27,6 @@ post (the card failed, the forward came later) posts the card itself before repl
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import traceback
 from collections.abc import Callable, Iterable
@@ -49,6 +48,7 @@ from bot.staff.telegram import EditOutcome, TelegramApi
 from bot.state.console import ConsoleStore, ParkedChat
 from bot.state.escalations import EscalationStore, Held, Outbox, OutboxStatus
 from bot.state.models import Escalation, Notification
+from bot.waiting import Backoff, wait_any
 from bot.worker.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -58,23 +58,6 @@ PROBE_S = 300.0
 """A parked chat is tried again this often: people need minutes to re-add a bot."""
 STALL_S = 300.0
 """`health()` calls delivery stuck when a notification has waited this long in the stream."""
-
-
-@dataclass
-class Backoff:
-    first_s: float = 2.0
-    cap_s: float = 60.0
-    _next: float = 0.0
-
-    def delay(self, hint: float | None = None) -> float:
-        """The wait before the next try: doubling from `first_s` up to `cap_s`, never shorter
-        than what Telegram asked for (429 `retry_after`)."""
-        current = self._next or self.first_s
-        self._next = min(self.cap_s, current * 2)
-        return max(current, hint or 0.0)
-
-    def reset(self) -> None:
-        self._next = 0.0
 
 
 @dataclass
@@ -508,15 +491,8 @@ def failure(exc: BaseException) -> tuple[str, str]:
 
 async def first_of(*events: asyncio.Event) -> None:
     """Wait until any of `events` is set."""
-    waiters = [asyncio.ensure_future(event.wait()) for event in events]
-    try:
-        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in waiters:
-            waiter.cancel()
-        await asyncio.gather(*waiters, return_exceptions=True)
+    await wait_any(*events)
 
 
 async def sleep_unless(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), seconds)
+    await wait_any(stop, within_s=seconds)

@@ -18,9 +18,10 @@ from aiogram import Dispatcher
 from aiogram.types import Update
 
 from bot.errors import StateError, TelegramDeliveryError
-from bot.staff.delivery import Backoff, failure, first_of, sleep_unless
+from bot.staff.delivery import failure, first_of, sleep_unless
 from bot.staff.telegram import TelegramApi
 from bot.state.console import ConsoleStore
+from bot.waiting import Backoff
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

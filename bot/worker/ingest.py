@@ -20,7 +20,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.config import ShopConfig
@@ -36,6 +36,7 @@ from bot.ozon.schemas import ChatMessage, ChatSummary, Direction, UserType
 from bot.state.chats import ChatStore
 from bot.state.keys import POLL_LOCK_MS, Keys
 from bot.state.models import BuyerMessage, MessageContext
+from bot.waiting import Backoff
 from bot.worker.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,6 @@ BOOTSTRAP_HISTORY = 50
 
 
 READ_FAILURES_BEFORE_QUARANTINE = 3
-BACKOFF_S = (3.0, 6.0, 15.0, 30.0, 60.0)
 KEY_PROBE_S = 60.0
 """A shop whose key Ozon refuses is probed once a minute, not on every tick."""
 
@@ -74,7 +74,7 @@ class _ShopState:
     """One shop's poll schedule in this process: each shop backs off alone."""
 
     next_at: float = 0.0
-    failures: int = 0
+    backoff: Backoff = field(default_factory=lambda: Backoff(first_s=3.0, cap_s=60.0))
     problem: str | None = None
 
 
@@ -143,9 +143,8 @@ class Poller:
         elif isinstance(exc, OzonRateLimitError):
             delay = exc.retry_after
         else:
-            delay = BACKOFF_S[min(state.failures, len(BACKOFF_S) - 1)]
+            delay = state.backoff.delay()
         log.warning("poll %s failed, next try in %.0fs: %s", shop_id, delay, exc)
-        state.failures += 1
         state.problem = problem
         state.next_at = time.monotonic() + delay
 

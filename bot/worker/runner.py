@@ -16,6 +16,7 @@ import time
 from bot.errors import StateError
 from bot.state.chats import ChatStore
 from bot.state.keys import CLAIM_LEASE_MS
+from bot.waiting import Backoff, wait_any
 from bot.worker.processor import ChatProcessor, Outcome, Result
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,6 @@ log = logging.getLogger(__name__)
 IDLE_SLEEP_S = 0.05
 BUG_RETRIES = 3
 BUG_RETRY_S = 30.0
-STATE_BACKOFF_S = (0.5, 1, 2, 5, 10)
 
 
 class Worker:
@@ -53,14 +53,13 @@ class Worker:
 
     async def run(self) -> None:
         """Until `stop()`: keep up to `concurrency` chats in flight."""
-        failures = 0
+        backoff = Backoff(first_s=0.5, cap_s=10.0)
         while not self._stopping.is_set():
             try:
                 started = await self._fill()
-                failures = 0
+                backoff.reset()
             except StateError as exc:
-                delay = STATE_BACKOFF_S[min(failures, len(STATE_BACKOFF_S) - 1)]
-                failures += 1
+                delay = backoff.delay()
                 log.warning("redis unavailable, retrying in %.1fs: %s", delay, exc)
                 await self._sleep(delay)
                 continue
@@ -81,15 +80,7 @@ class Worker:
 
     async def _sleep(self, seconds: float) -> None:
         self._wake.clear()
-        sleeper = asyncio.create_task(self._wake.wait())
-        stopper = asyncio.create_task(self._stopping.wait())
-        try:
-            await asyncio.wait(
-                {sleeper, stopper}, timeout=seconds, return_when=asyncio.FIRST_COMPLETED
-            )
-        finally:
-            sleeper.cancel()
-            stopper.cancel()
+        await wait_any(self._wake, self._stopping, within_s=seconds)
 
     async def _process(self, shop: str, chat: str) -> Outcome:
         started = time.perf_counter()

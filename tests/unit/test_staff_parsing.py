@@ -12,9 +12,9 @@ from bot.config import ShopConfig, TelegramSettings
 from bot.errors import ConfigError
 from bot.models import Mode
 from bot.staff.commands import CommandUsageError, ModeCommand, parse_mode_command, resolve_until
-from bot.staff.delivery import Backoff
 from bot.staff.setup import ConsoleSetup
 from bot.staff.telegram import scrub
+from bot.waiting import Backoff
 
 MSK = ZoneInfo("Europe/Moscow")
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=MSK)

@@ -173,14 +173,45 @@ STRINGS: dict[str, str] = {
     "digest.drafts": "Drafts waiting for approval: {n}",
     "digest.waiting": "Waiting now, oldest first:",
     "digest.nothing": "Nothing is waiting.",
-    "notice.writes_refused": "Ozon refused to send a chat message: the shop's subscription does not include chat writes (Premium Plus or Premium Pro). The bot keeps running in draft mode: every reply waits on a card for staff to send it, and one real write is tried every 30 minutes.",
+    "notice.writes_refused": (
+        "Ozon refused to send a chat message: the shop's subscription does not "
+        "include chat writes (Premium Plus or Premium Pro). The bot keeps "
+        "running in draft mode: every reply waits on a card for staff to send "
+        "it, and one real write is tried every 30 minutes."
+    ),
     "notice.writes_work": "Ozon accepts chat messages again: automatic replies are back on.",
-    "notice.key_refused": "Ozon refuses the API key of shop {shop}: {cause} What to do: {fix} The bot reads nothing from this shop until the key works; it checks once a minute and tells you when it does.",
-    "notice.key_fix": "create a new key in the seller cabinet (Settings → Seller API) with the roles the bot needs and put it into OZON_API_KEY.",
-    "notice.key_works": "Ozon accepts the API key of shop {shop} again: the bot reads and answers chats.",
-    "notice.key_expires": "The Ozon API key of shop {shop} expires in {days} d. ({when}). Create a new key in the seller cabinet before then, or the bot stops.",
-    "notice.chat_unreadable": "the bot cannot read this chat's messages from Ozon ({cause}); please answer it in the seller cabinet.",
-    "notice.data_loss": "Redis lost the bot's data (a restart without persistence, or a failover). Cards and takeovers from before are gone; chats people were handling are handed to you again instead of being answered.",
-    "notice.push_unhealthy": "Ozon rates the push address of shop {shop} as {state}. Ozon switches off a push URL that stays unavailable for three days; the bot keeps polling meanwhile.",
-    "notice.key_roles": "The Ozon API key of shop {shop} lacks roles for: {methods}. Create a key with those roles, or the bot cannot do that part.",
+    "notice.key_refused": (
+        "Ozon refuses the API key of shop {shop}: {cause} What to do: {fix} "
+        "The bot reads nothing from this shop until the key works; it checks "
+        "once a minute and tells you when it does."
+    ),
+    "notice.key_fix": (
+        "create a new key in the seller cabinet (Settings → Seller API) with "
+        "the roles the bot needs and put it into OZON_API_KEY."
+    ),
+    "notice.key_works": (
+        "Ozon accepts the API key of shop {shop} again: the bot reads and answers chats."
+    ),
+    "notice.key_expires": (
+        "The Ozon API key of shop {shop} expires in {days} d. ({when}). Create "
+        "a new key in the seller cabinet before then, or the bot stops."
+    ),
+    "notice.chat_unreadable": (
+        "the bot cannot read this chat's messages from Ozon ({cause}); please "
+        "answer it in the seller cabinet."
+    ),
+    "notice.data_loss": (
+        "Redis lost the bot's data (a restart without persistence, or a "
+        "failover). Cards and takeovers from before are gone; chats people "
+        "were handling are handed to you again instead of being answered."
+    ),
+    "notice.push_unhealthy": (
+        "Ozon rates the push address of shop {shop} as {state}. Ozon switches "
+        "off a push URL that stays unavailable for three days; the bot keeps "
+        "polling meanwhile."
+    ),
+    "notice.key_roles": (
+        "The Ozon API key of shop {shop} lacks roles for: {methods}. Create a "
+        "key with those roles, or the bot cannot do that part."
+    ),
 }

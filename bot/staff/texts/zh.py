@@ -148,9 +148,15 @@ STRINGS: dict[str, str] = {
     "digest.drafts": "待批准的草稿：{n}",
     "digest.waiting": "正在等待（最早的在前）：",
     "digest.nothing": "没有等待处理的会话。",
-    "notice.writes_refused": "Ozon 拒绝发送聊天消息：店铺订阅不包含聊天发送功能（Premium Plus 或 Premium Pro）。机器人以草稿模式运行：每条回复都在卡片中等待员工发送；每 30 分钟尝试真实发送一次。",
+    "notice.writes_refused": (
+        "Ozon 拒绝发送聊天消息：店铺订阅不包含聊天发送功能（Premium Plus 或 Premium Pro）。机器人以草稿模式运行：每条回"
+        "复都在卡片中等待员工发送；每 30 分钟尝试真实发送一次。"
+    ),
     "notice.writes_work": "Ozon 再次接受聊天消息：自动回复已恢复。",
-    "notice.key_refused": "Ozon 不接受店铺 {shop} 的 API 密钥：{cause} 处理方法：{fix} 在密钥恢复之前，机器人不会读取该店铺的任何内容；它每分钟检查一次，恢复后会通知您。",
+    "notice.key_refused": (
+        "Ozon 不接受店铺 {shop} 的 API 密钥：{cause} 处理方法：{fix} 在密钥恢复之前，机器人不会读取该店铺的任何内容；"
+        "它每分钟检查一次，恢复后会通知您。"
+    ),
     "notice.key_fix": "在卖家后台（设置 → Seller API）创建一个具有机器人所需角色的新密钥，并填入 OZON_API_KEY。",
     "notice.key_works": "Ozon 再次接受店铺 {shop} 的 API 密钥：机器人恢复读取和回复聊天。",
     "notice.key_expires": "店铺 {shop} 的 Ozon API 密钥将在 {days} 天后（{when}）过期。请提前在卖家后台创建新密钥，否则机器人将停止工作。",
