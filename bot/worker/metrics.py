@@ -49,6 +49,12 @@ class Metrics:
             registry=r,
             buckets=_LATENCY_BUCKETS,
         )
+        self.public_items = Counter(
+            "ozonbot_public_items",
+            "Product questions and reviews handled, by stream, decision and star rating",
+            ["shop", "stream", "decision", "rating"],
+            registry=r,
+        )
         self.queue_depth = Gauge("ozonbot_queue_depth", "Chats waiting for work", registry=r)
         self.oldest_unhandled = Gauge(
             "ozonbot_oldest_unhandled_seconds", "Age of the oldest unhandled message", registry=r

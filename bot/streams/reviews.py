@@ -1,0 +1,273 @@
+"""The review stream of one shop: `run_once()` is one poll.
+
+    stream = ReviewStream(deps, dialogue)
+    handled = await stream.run_once()
+
+One poll lists NEW reviews (oldest first, `limit` 100, following `last_id`) and for each one it
+is the first to lease, by the shop's `PublicPolicy`:
+
+- 4-5 stars with text: a varied, checked thank-you naming what the buyer praised when the text
+  says it, published once (`mark_review_as_processed`), automatic by default;
+- 4-5 stars without text (photos only, or nothing): off by default (marked VIEWED), else a
+  short thank-you;
+- 1-3 stars, and any rating outside 1..5: never automatic. A staff card with what went wrong
+  (the same understanding as chats: defect, wrong item, not received), the order status Ozon
+  gives, and a suggested reply inviting the buyer to the Ozon chat, asking for no contacts.
+
+A subscription refusal («Управление отзывами» or Premium Pro) is told to staff once and pauses
+this stream for `PUBLIC_PROBE_S`; the question stream and chats go on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+from bot.dialogue.types import Dialogue, TurnRequest
+from bot.errors import (
+    OzonBadRequestError,
+    OzonError,
+    OzonNotFoundError,
+    OzonSubscriptionError,
+    OzonUnknownOutcomeError,
+)
+from bot.knowledge.language import detect_language
+from bot.models import DISPUTE_INTENTS, Intent, Language, Mode
+from bot.ozon.schemas import Review, ReviewStatus
+from bot.state.models import PublicCard, PublicStream
+from bot.state.streams import Progress
+from bot.streams import answers
+from bot.streams.common import (
+    Publication,
+    StreamDeps,
+    card_id,
+    post_card,
+    render_once,
+    tell_staff,
+    varied,
+)
+from bot.streams.policy import Route, Routed, joined, praise_in, review_route, sorry_key
+
+log = logging.getLogger(__name__)
+
+STREAM = PublicStream.REVIEWS
+MAX_PAGES = 10
+
+
+def rating_label(rating: int | None) -> str:
+    return str(rating) if rating is not None and 1 <= rating <= 5 else "other"
+
+
+class ReviewStream:
+    def __init__(self, deps: StreamDeps, dialogue: Dialogue) -> None:
+        self._deps = deps
+        self._dialogue = dialogue
+
+    @property
+    def shop(self) -> str:
+        return self._deps.shop.id
+
+    async def run_once(self) -> int:
+        """One poll; returns how many reviews were handled."""
+        deps = self._deps
+        if not deps.shop.public.reviews_on or await deps.store.paused(self.shop, STREAM):
+            return 0
+        handled = 0
+        try:
+            async for review in self._new_reviews():
+                handled += await self._handle_safely(review)
+        except OzonSubscriptionError as exc:
+            await self._refused(exc)
+        return handled
+
+    async def _new_reviews(self) -> AsyncIterator[Review]:
+        last_id: str | None = None
+        for _ in range(MAX_PAGES):
+            page = await self._deps.ozon.list_reviews(status=ReviewStatus.NEW, last_id=last_id)
+            for review in page.reviews:
+                yield review
+            if not page.has_next or not page.reviews or page.last_id in (None, last_id):
+                break
+            last_id = page.last_id
+        if await self._deps.store.refusal_over(self.shop, STREAM):
+            await tell_staff(self._deps, "reviews-back", "Ozon answers reviews again.")
+
+    async def _refused(self, exc: OzonSubscriptionError) -> None:
+        deps = self._deps
+        await deps.store.pause(self.shop, STREAM)
+        if await deps.store.first_refusal(self.shop, STREAM, deps.clock()):
+            text = (
+                f"Reviews of {deps.shop.name} are paused: {exc.cause or exc.message}. Answering "
+                "reviews through the API needs «Управление отзывами» or Premium Pro. The bot "
+                "tries again every 30 minutes; chats and product questions go on."
+            )
+            await tell_staff(deps, "reviews-refused", text)
+        deps.count(STREAM, "refused")
+
+    async def _handle_safely(self, review: Review) -> int:
+        try:
+            return await self._handle(review)
+        except OzonSubscriptionError:
+            raise
+        except OzonError as exc:
+            log.warning("review %s/%s: %s", self.shop, review.id, exc)
+            return 0
+
+    async def _handle(self, review: Review) -> int:
+        token = await self._deps.store.lock(self.shop, STREAM, review.id)
+        if token is None:
+            return 0
+        try:
+            return await self._progress(review)
+        finally:
+            await self._deps.store.unlock(self.shop, STREAM, review.id, token)
+
+    async def _progress(self, review: Review) -> int:
+        publication = Publication(self._deps, STREAM, review.id)
+        record = await publication.record()
+        if record is None:
+            return await self._decide(review, publication)
+        if record.progress is Progress.POSTING:
+            return await self._reconcile(review, publication, record.text or "")
+        if record.progress is Progress.POSTED:
+            await self._processed(review, publication)
+            return 1
+        if record.progress in (Progress.CARDED, Progress.SKIPPED):
+            await self._set_status(review.id, ReviewStatus.VIEWED)
+        return 0
+
+    # --- deciding -------------------------------------------------------------------------
+
+    async def _decide(self, review: Review, publication: Publication) -> int:
+        deps = self._deps
+        routed = review_route(
+            rating=review.rating,
+            text=review.text,
+            photos=review.photos_amount + review.videos_amount,
+            policy=deps.shop.public,
+            working_mode=await deps.mode(Mode.AUTO),
+        )
+        rating = rating_label(review.rating)
+        if routed.route is Route.SKIP:
+            await publication.mark(Progress.SKIPPED)
+            await self._set_status(review.id, ReviewStatus.VIEWED)
+            deps.count(STREAM, f"skip:{routed.why}", rating)
+            return 1
+        lang = detect_language(review.text) if review.text else deps.shop.reply_language
+        if routed.route is Route.ANSWER:
+            key, values = _thanks(review, lang)
+            worded = await varied(
+                deps, key=key, lang=lang, values=values, sku=review.sku, seed=review.id
+            )
+            if worded.text is not None:
+                await self._publish(review, publication, worded.text.text)
+                deps.count(STREAM, "thanked", rating)
+                return 1
+            routed = Routed(Route.CARD, "blocked_reply")
+        await self._card(review, publication, routed, lang)
+        deps.count(STREAM, f"card:{routed.why}", rating)
+        return 1
+
+    async def _publish(self, review: Review, publication: Publication, text: str) -> None:
+        async def create(body: str) -> str:
+            return await self._deps.ozon.comment_review(review.id, body, mark_processed=True)
+
+        try:
+            await publication.publish(text, create)
+        except OzonUnknownOutcomeError:
+            log.warning("comment %s/%s: outcome unknown, reconciled later", self.shop, review.id)
+            return
+        except OzonBadRequestError as exc:
+            log.warning("comment on %s/%s refused: %s", self.shop, review.id, exc)
+            await publication.mark(Progress.SKIPPED)
+            return
+        await publication.mark(Progress.DONE, text=text)
+
+    async def _reconcile(self, review: Review, publication: Publication, text: str) -> int:
+        """A `posting` left by a worker that died. Ozon lists only moderated comments, so an
+        absent one is sent again only after the shop's `comment_settle_min`."""
+        record = await publication.record()
+        settle = timedelta(minutes=self._deps.shop.public.comment_settle_min)
+        if record is None or not publication.settled(record, timedelta(0)):
+            return 0
+        listed = await self._deps.ozon.review_comments(review.id)
+        mine = [c for c in listed.comments if c.is_owner]
+        if mine:
+            await publication.mark(Progress.POSTED, text=text, published_id=mine[0].id)
+            await self._processed(review, publication)
+            return 1
+        if not publication.settled(record, settle):
+            return 0
+        await self._publish(review, publication, text)
+        return 1
+
+    async def _processed(self, review: Review, publication: Publication) -> None:
+        await self._set_status(review.id, ReviewStatus.PROCESSED)
+        record = await publication.record()
+        await publication.mark(Progress.DONE, text=record.text if record else None)
+
+    async def _set_status(self, review_id: str, status: ReviewStatus) -> None:
+        try:
+            await self._deps.ozon.change_review_status([review_id], status)
+        except OzonNotFoundError:
+            log.info("review %s/%s is gone at Ozon", self.shop, review_id)
+
+    # --- staff cards ----------------------------------------------------------------------
+
+    async def _card(
+        self, review: Review, publication: Publication, routed: Routed, lang: Language
+    ) -> None:
+        deps = self._deps
+        intent = await self._dispute(review, lang) if review.text.strip() else None
+        item = await answers.product(deps.ozon, review.sku)
+        facts = {"rating": str(review.rating), "photos": str(review.photos_amount)}
+        if review.order_status:
+            facts["order_status"] = review.order_status
+        if review.rating is not None and review.rating >= 4:
+            key, values = _thanks(review, lang)
+        else:
+            key, values = sorry_key(intent), {}
+        card = PublicCard(
+            id=card_id(self.shop, STREAM, review.id),
+            shop=self.shop,
+            stream=STREAM,
+            item_id=review.id,
+            sku=review.sku,
+            product_name=item.name or None,
+            text=review.text,
+            rating=review.rating,
+            why=routed.why,
+            intent=intent.value if intent else None,
+            facts=facts,
+            suggested=render_once(deps, key, lang, values),
+            created_at=deps.clock(),
+        )
+        await post_card(deps, card)
+        await publication.mark(Progress.CARDED, card_id=card.id)
+        await self._set_status(review.id, ReviewStatus.VIEWED)
+
+    async def _dispute(self, review: Review, lang: Language) -> Intent | None:
+        """What went wrong, understood like a chat message; None when not a dispute."""
+        flags = self._deps.inbound.inspect(review.text).flags
+        request = TurnRequest(
+            sender=f"{self.shop}:review:{review.id}",
+            text=review.text[:1000],
+            shop=self.shop,
+            chat_id=f"review:{review.id}",
+            lang=lang,
+            turn=review.id,
+            sku=review.sku or None,
+            flags=flags,
+        )
+        intent = Intent.parse((await self._dialogue.understand(request)).intent or "")
+        return intent if intent in DISPUTE_INTENTS else None
+
+
+def _thanks(review: Review, lang: Language) -> tuple[str, dict[str, str]]:
+    if not review.text.strip():
+        return "public.review.thanks_short", {}
+    praise = praise_in(review.text, lang)
+    if praise:
+        return "public.review.thanks_praise", {"praise": joined(praise, lang)}
+    return "public.review.thanks", {}
