@@ -15,6 +15,7 @@ REPLY = "Спасибо, ваше сообщение получено, номе�
 _ESCALATE_WORDS = {
     "сломан": (Intent.DEFECTIVE_ITEM, EscalationReason.DISPUTE),
     "оператор": (Intent.HUMAN_REQUEST, EscalationReason.HUMAN_REQUEST),
+    "уроды": (Intent.ABUSIVE, EscalationReason.ABUSE),
 }
 
 

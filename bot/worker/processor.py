@@ -62,7 +62,15 @@ from bot.state.models import (
     TurnRecord,
     ViolationRecord,
 )
-from bot.worker.decide import Plan, Situation, blocked, decide, decide_inbound, escalate
+from bot.worker.decide import (
+    Plan,
+    Situation,
+    blocked,
+    decide,
+    decide_inbound,
+    escalate,
+    flags_for_rasa,
+)
 from bot.worker.escalate import Escalator
 from bot.worker.holding import when_specialist_answers
 from bot.worker.metrics import Metrics
@@ -274,9 +282,14 @@ class ChatProcessor:
     ) -> Understanding:
         with watch.stage("inbound"):
             inspection = self.d.inbound.inspect(turn.understood)
-        inbound_plan = decide_inbound(inspection)
+        inbound_plan = decide_inbound(inspection, turn.shop)
         if inbound_plan is not None:
             dialogue = await self._ask_quietly(turn, control, inspection, watch)
+            if dialogue is not None and dialogue.intent:
+                # A request the lexicons missed is still a request: not the complaint flow.
+                inbound_plan = (
+                    decide_inbound(inspection, turn.shop, dialogue.intent) or inbound_plan
+                )
             return Understanding(inspection, dialogue, inbound_plan, _acted(inbound_plan))
         if why := turn.attachments_only:
             plan = escalate(EscalationReason.UNKNOWN, why)
@@ -288,7 +301,7 @@ class ChatProcessor:
             plan = escalate(EscalationReason.UNKNOWN, f"Rasa could not read this message: {exc}")
             return Understanding(inspection, None, plan, None)
         with watch.stage("decide"):
-            plan = decide(turn.shop, dialogue, await self._situation(turn.shop))
+            plan = decide(turn.shop, dialogue, await self._situation(turn.shop), inspection)
         return Understanding(inspection, dialogue, plan, dialogue.intent)
 
     async def _ask(
@@ -349,7 +362,7 @@ class ChatProcessor:
             turn=turn.ids[-1],
             order_number=context.order_number,
             sku=context.sku,
-            flags=inspection.flags,
+            flags=flags_for_rasa(inspection, turn.shop),
         )
 
     async def _situation(self, shop: ShopConfig) -> Situation:
