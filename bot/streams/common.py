@@ -52,7 +52,7 @@ class Approver(Protocol):
 class Notifier(Protocol):
     """`bot.state.escalations.Outbox`."""
 
-    async def add(self, notification: Notification) -> None: ...
+    def add(self, notification: Notification) -> Awaitable[None]: ...
 
 
 @dataclass(frozen=True, slots=True)
