@@ -16,6 +16,7 @@ from bot.state.models import PublicStream
 from bot.state.redis import Redis
 from bot.state.streams import Progress
 from bot.streams.common import StreamDeps
+from bot.streams.desk import PublicDesk
 from tests.integration.public_support import OLD_SKU, Guards, Rig, load_guards, rig, shop_config
 
 
@@ -235,3 +236,27 @@ async def test_a_refused_answer_is_reported_to_staff(r: Rig) -> None:
     cards = [n.public for n in await r.notifications() if n.public]
     assert [c.why for c in cards] == ["moderation_moderation_failed"]
     assert len(r.answers(asked)) == 1
+
+
+async def test_staff_send_the_suggestion_once_edit_checked_or_dismiss(r: Rig) -> None:
+    low = r.review(2, "Пришёл не тот товар, заказывал белую")
+    silent = r.ask("Какая гарантия?")
+    spam = r.ask("Какой цвет? Подробнее на shelf-sale.ru")
+    await r.reviews().run_once()
+    await r.questions().run_once()
+    desk = PublicDesk({"shop1": r.deps()})
+    cards = {n.public.item_id: n.public.id for n in await r.notifications() if n.public}
+    sent = await desk.send_suggested(cards[low], 7, "Анна")
+    again = await desk.send_suggested(cards[low], 8, "Иван")
+    assert (sent.note, again.note) == ("sent", "closed")
+    assert len(r.comments(low)) == 1
+    assert r.board.reviews[low].status == "PROCESSED"
+    linked = await desk.send_text(cards[silent], "Гарантия на ozon.ru/product/1", 7, "Анна")
+    assert linked.note == "blocked"
+    assert "public_link" in linked.problems
+    typed = await desk.send_text(cards[silent], "Гарантия производителя 12 месяцев.", 7, "Анна")
+    assert typed.note == "sent"
+    assert r.answers(silent) == ["Гарантия производителя 12 месяцев."]
+    assert (await desk.dismiss(cards[spam], 7, "Анна")).note == "dismissed"
+    assert (await desk.send_text(cards[spam], "Белый.", 7, "Анна")).note == "closed"
+    assert r.answers(spam) == []
