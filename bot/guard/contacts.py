@@ -39,9 +39,14 @@ _CARD = re.compile(
     r"(?<![\w+/.,:-])(?:(?P<grouped>\d{4}(?:[ -]\d{4}){3}(?:[ -]\d{1,3})?)|\d{16,19})(?!\w|[-.,]\d)"
 )
 _CARD_GATE = re.compile(r"\d{4}[ -]?\d{4}[ -]?\d{4}[ -]?\d{4}")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# From the start of the name only: unanchored, a long run of letters before a lone "@" was
+# rescanned from each of its letters.
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _HANDLE = re.compile(r"@(?<![\w.@]@)[a-z0-9_]{3,32}\b")
 _NAME_BEFORE = re.compile(r"[\w.-]{2,}\s*[(\[]?\s*$")
+_NAME_WINDOW = 100
+"""How far before "собака"/"at"/"@" the name of a disguised address is looked for: searching
+from the start of the text each time made a text full of addresses quadratic."""
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"«»]+")
 _TRAILING = ".,;:!?)»'\""
 _SPELT_DOT = re.compile(r"\s*(?:[(\[]\s*(?:dot|точка)\s*[)\]]|\s(?:dot|точка)\s)\s*")
@@ -113,7 +118,7 @@ class LinkFinder:
         if not any(word in folded for word in _DISGUISED_HINTS):
             return merge_spans(found)
         for match in self.disguised_email.finditer(folded):
-            name = _NAME_BEFORE.search(folded, 0, match.start())
+            name = _NAME_BEFORE.search(folded, max(0, match.start() - _NAME_WINDOW), match.start())
             if name is not None and not folded[match.start() - 1].isalnum():
                 found.append((name.start(), match.end()))
         return merge_spans(found)

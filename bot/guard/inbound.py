@@ -22,7 +22,7 @@ from bot.guard.contacts import LinkFinder, handles, phones
 from bot.guard.learned import MODEL_DIR, SpamClassifier
 from bot.guard.lexicon import Morphology, PhraseBook, PhraseRule
 from bot.guard.mechanical import EmojiTable
-from bot.guard.normalize import deobfuscate, fold, phrase_text
+from bot.guard.normalize import GUARDED_CHARS, deobfuscate, fold, phrase_text
 from bot.guard.obscene import ObsceneMatcher
 from bot.guard.spam import TAG_PREFIX as SPAM_TAG
 from bot.guard.spam import SpamModel
@@ -76,6 +76,14 @@ class InboundGuard:
         return cls(ObsceneMatcher.load(morphology), LinkFinder.load(), PhraseBook(rules), spam)
 
     def inspect(self, text: str) -> Inspection:
+        """The flags (and requests) of `text`; a text longer than `GUARDED_CHARS` is inspected
+        on its opening, so a 1 MB message costs what a long one does."""
+        if len(text) > GUARDED_CHARS:
+            opening = self._inspect(text[:GUARDED_CHARS])
+            return Inspection(text, opening.hits, opening.requests)
+        return self._inspect(text)
+
+    def _inspect(self, text: str) -> Inspection:
         folded = fold(text)
         phrases = self.phrases.spans(phrase_text(folded))
         hits = [

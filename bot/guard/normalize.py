@@ -26,6 +26,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+GUARDED_CHARS = 50_000
+"""The longest text the detectors read whole; of a longer one they read this much of the
+opening. Every step is linear, but its constant is that of Python: a 1 MB message must not
+hold the worker for a second (issue 13), and nobody writes 50 chat messages in one."""
 _CYRILLIC = re.compile(r"[а-я]")
 _LATIN = re.compile(r"[a-z]")
 _T = "0-9a-zа-я*#$%@"
@@ -33,7 +37,9 @@ _T = "0-9a-zа-я*#$%@"
 _REPEAT = re.compile(r"([a-zа-я])\1+")
 MASKS = frozenset("*#$%@")
 _MASK = re.compile(r"[*#$%@]")
-_MASKED_WORD = re.compile(r"[^\s*#$%@]*[*#$%@]\S*")
+# Anchored at a word start (after a space or at the start): unanchored, a long word without a
+# mask was rescanned from each of its letters.
+_MASKED_WORD = re.compile(r"(?<!\S)[^\s*#$%@]*[*#$%@]\S*")
 _HANDLE_MARKS = "@#"
 _JOINERS = ".-_|"
 _JOINER_SPLIT = re.compile(f"([{re.escape(_JOINERS)}])")
@@ -66,7 +72,7 @@ _GREEK_TO_CYRILLIC = {
 _UNMIX = {**_LATIN_TO_CYRILLIC, **str.maketrans(_GREEK_TO_CYRILLIC)}
 # Starts with one class, so the engine skips everything but Latin and Greek letters at C speed.
 _MIXED_GATE = re.compile(r"[a-zα-ω](?:(?<=[а-я].)|(?=[а-я]))")
-_MIXED_WORD = re.compile(r"[a-zа-яα-ω]*(?:[a-zα-ω][а-я]|[а-я][a-zα-ω])[a-zа-яα-ω]*")
+_MIXED_WORD = re.compile(r"(?<![a-zа-яα-ω])[a-zа-яα-ω]*(?:[a-zα-ω][а-я]|[а-я][a-zα-ω])[a-zа-яα-ω]*")
 _FOREIGN_INSIDE = re.compile(r"[а-я][a-zα-ω]+[а-я]")
 _COMMA_GAP = re.compile(r",(?=\s)")
 # Digits used for letters: only inside a word that has letters, so "42-44" stays a size.
@@ -267,11 +273,21 @@ class _Step:
 _WORD = re.compile(rf"[{_T}]+")
 # Where a word mixes scripts, or letters and digits: a Latin letter or a digit next to (masks
 # aside) a letter of the other kind.
+# The runs of digits and masks between the two kinds are bounded (`_GAP`): unbounded, a word of
+# 20,000 digits was rescanned to its end from each digit (seconds of CPU for one message).
+_GAP = "{0,8}"
 _MIXED_SPOT = (
-    r"[a-z](?:(?<=[а-я0-9*#$%@].)|[0-9*#$%@]*[а-я0-9])"
-    r"|[0-9](?:(?<=[а-яa-z*#$%@].)|[0-9*#$%@]*[а-яa-z])"
+    rf"[a-z](?:(?<=[а-я0-9*#$%@].)|[0-9*#$%@]{_GAP}[а-я0-9])"
+    rf"|[0-9](?:(?<=[а-яa-z*#$%@].)|[0-9*#$%@]{_GAP}[а-яa-z])"
+)
+# Characters that show nothing: zero-width spaces and joiners, the soft hyphen, direction marks
+# and embeddings (U+202E turns "тоиди" into "идиот" on screen). Put inside a word they split it
+# for a matcher and not for a reader, so the view drops them.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]+"
 )
 _STEPS = (
+    _Step(_INVISIBLE, lambda match: "", gate=_INVISIBLE),
     _Step(
         re.compile(rf"(?<![{_T}])[a-zа-я](?![{_T}])(?:[ .\-_|,\t]{{1,2}}[a-zа-я](?![{_T}])){{2,}}"),
         _join_spaced,
@@ -290,7 +306,7 @@ _STEPS = (
         _map_word,
         gate=re.compile(
             r"[a-z0-9](?:(?<=[а-я0-9*#$%@][a-z])|(?<=[а-яa-z*#$%@][0-9])"
-            r"|(?<=[a-z])(?=[0-9*#$%@]*[а-я0-9])|(?<=[0-9])(?=[0-9*#$%@]*[а-яa-z]))"
+            rf"|(?<=[a-z])(?=[0-9*#$%@]{_GAP}[а-я0-9])|(?<=[0-9])(?=[0-9*#$%@]{_GAP}[а-яa-z]))"
         ),
     ),
     # The first doubled letter is where the first run of repeats starts.

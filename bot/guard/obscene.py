@@ -9,6 +9,7 @@ its shape, with the forms of obscene.yml's `masked_ru` and `masked_en`.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,6 +26,9 @@ _WORD = re.compile(r"\S+")
 _FILL_CYRILLIC = "аеиоуяюйыбдлзхпс"
 _FILL_LATIN = "aeiouys"  # "s": a**hole
 _MAX_MASKS = 2
+MAX_MASKED_WORDS = 64
+"""Masked words tried per text: each costs up to a few hundred root scans, and a message with
+more of them ("info@x.ru" 40,000 times) is not a message a person wrote; the first ones tell."""
 # A short word with one to three dots inside for letters ("х.й", "п.здец", "ох..ли"): bounded
 # pieces, so the pattern is linear and sentences glued by a full stop ("спасибо.хорошего")
 # are not tried.
@@ -100,7 +104,8 @@ class ObsceneMatcher:
                 hits.profane.append(match.span())
             if kind is not Kind.PROFANE:
                 hits.insulting.append(match.span())
-        hits.profane.extend(s for s in masked_words(view) if self._unmasks(view.text[s[0] : s[1]]))
+        masked = masked_words(view)[:MAX_MASKED_WORDS]
+        hits.profane.extend(s for s in masked if self._unmasks(view.text[s[0] : s[1]]))
         return hits
 
     def dotted(self, folded: str) -> list[Span]:
@@ -109,9 +114,10 @@ class ObsceneMatcher:
         "т.к.") and domains fill to nothing obscene."""
         if "." not in folded:
             return []
+        candidates = itertools.islice(_DOTTED.finditer(folded), MAX_MASKED_WORDS)
         return [
             match.span()
-            for match in _DOTTED.finditer(folded)
+            for match in candidates
             if match.group().count(".") <= _MAX_MASKS + 1
             and self._unmasks(match.group().replace(".", "*"))
         ]

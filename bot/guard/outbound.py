@@ -26,7 +26,7 @@ from bot.guard.contacts import LinkFinder, card_numbers, handles, phones
 from bot.guard.learned import MODEL_DIR
 from bot.guard.lexicon import Morphology, PhraseBook, PhraseRule
 from bot.guard.mechanical import Mechanical
-from bot.guard.normalize import deobfuscate, fold, phrase_text
+from bot.guard.normalize import GUARDED_CHARS, deobfuscate, fold, phrase_text
 from bot.guard.obscene import ObsceneMatcher
 from bot.guard.rudeness import RudenessModel
 from bot.guard.spans import Span, merge_spans
@@ -80,6 +80,13 @@ class OutboundGuard:
         )
 
     def check(self, text: str) -> CheckResult:
+        """Every violation in `text`; a text longer than `GUARDED_CHARS` is checked on its
+        opening (Ozon takes 1,000 characters a message: such a text is refused anyway)."""
+        if len(text) > GUARDED_CHARS:
+            return CheckResult(text, self._check(text[:GUARDED_CHARS]).violations)
+        return self._check(text)
+
+    def _check(self, text: str) -> CheckResult:
         folded = fold(text)
         view = phrase_text(folded)
         # One list of spans per rule, filled in place: this runs on every outgoing text.
