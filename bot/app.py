@@ -36,6 +36,7 @@ from bot.state.escalations import ControlStore, EscalationStore, Outbox
 from bot.state.keys import Keys
 from bot.state.ratelimit import redis_limiters
 from bot.state.redis import Redis, connect
+from bot.worker.deps import PipelineDeps
 from bot.worker.escalate import Escalator
 from bot.worker.events import StaffEvents
 from bot.worker.health import Health, StateWatch
@@ -43,7 +44,7 @@ from bot.worker.http import HttpServer, PushIntake, build_http_app
 from bot.worker.ingest import Poller
 from bot.worker.keywatch import KeyWatch
 from bot.worker.metrics import Metrics
-from bot.worker.processor import ChatProcessor, PipelineDeps
+from bot.worker.processor import ChatProcessor
 from bot.worker.runner import Worker
 from bot.worker.send import Sender
 from bot.worker.staffops import StaffOps

@@ -1,21 +1,18 @@
-"""Per-chat processing: the pipeline of one buyer turn, and the exactly-once bookkeeping around it.
+"""Per-chat processing: the pipeline of one buyer turn (the engine).
 
     claim chat ─▶ lock ─▶ reconcile a send left in flight ─▶ for each turn in the inbox:
       control state (paused? complaint?) ─▶ inbound guard ─▶ dialogue (Rasa) ─▶ decide
       ─▶ outbound check (once) ─▶ escalation/draft saved ─▶ mark "sending" ─▶ send ─▶ commit
       ─▶ read
 
-Exactly-once effect: a turn's messages leave the inbox only in the commit that records its
-outcome. A reply is written to a "sending" mark before the Ozon call; a worker that dies after
-sending and before committing leaves that mark, and whoever owns the chat next looks for the
-text in the chat history: found → commit without sending; not found (and old enough that Ozon
-would show it) → send the stored text (the turn is not run through Rasa twice).
+The effects (send, commit, recovery) and their exactly-once reasoning are in
+`bot.worker.effects`. A lock keeper renews the chat lock while a turn runs; when it cannot
+confirm the lock in time it cancels the turn, so a worker that lost its chat never reaches the
+send (and the fenced "sending" mark would refuse it anyway).
 
-Fencing: the chat lock's token is checked in the same atomic step as every effect that Redis
-records — the "sending" mark (the last step before Ozon is called), the commit and the inbox
-trim. A lock keeper renews the lock; when it cannot confirm the lock in time it cancels the
-turn, so a worker that lost its chat never reaches the send. The lock lease (30 s) is longer
-than an Ozon call may take, so a send that had started finishes or fails inside it.
+This is the project's one large module (about 500 lines), as the house style expects of an
+engine: every step of a turn is here in order, each a short method; the decisions are pure
+functions in `decide`, the effects are in `effects`.
 """
 
 from __future__ import annotations
@@ -24,36 +21,28 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
 
-from bot.config import ShopConfig, WorkerSettings
-from bot.dialogue.types import Dialogue, DialogueResult, TurnRequest
+from bot.config import ShopConfig
+from bot.dialogue.types import DialogueResult, TurnRequest
 from bot.errors import (
     DependencyDownError,
     GuardError,
     LostLockError,
-    OzonAuthError,
     OzonError,
-    OzonPermissionError,
-    OzonRateLimitError,
-    OzonSubscriptionError,
     RasaMalformedError,
     RasaUnavailableError,
     StateError,
 )
 from bot.guard.types import Inspection
 from bot.models import COMPLAINT_REASONS, Decision, EscalationReason, Intent, Language
-from bot.ozon.client import OzonClient
 from bot.ozon.schemas import Direction
 from bot.schedule.hours import is_working, next_opening, night_of
-from bot.staff.texts import Texts
-from bot.state.chats import ChatLock, ChatStore
-from bot.state.escalations import ChatControl, ControlStore
-from bot.state.keys import CHAT_LOCK_MS, HOLDING_S, SEND_SETTLE_S, Keys
+from bot.state.chats import ChatLock
+from bot.state.escalations import ChatControl
+from bot.state.keys import CHAT_LOCK_MS, HOLDING_S
 from bot.state.models import (
     BuyerMessage,
     Escalation,
@@ -71,10 +60,10 @@ from bot.worker.decide import (
     escalate,
     flags_for_rasa,
 )
-from bot.worker.escalate import Escalator
+from bot.worker.deps import PipelineDeps
+from bot.worker.effects import Effects, at
 from bot.worker.holding import when_specialist_answers
-from bot.worker.metrics import Metrics
-from bot.worker.send import Checked, Origin, Sender
+from bot.worker.send import Checked, Origin
 from bot.worker.turn import Stopwatch, Turn
 
 log = logging.getLogger(__name__)
@@ -89,21 +78,6 @@ LOCK_MARGIN_S = 5.0
 MAX_RETRY_S = 60.0
 
 
-class Inspector(Protocol):
-    def inspect(self, text: str) -> Inspection: ...
-
-
-class Renderer(Protocol):
-    def render(
-        self,
-        key: str,
-        lang: Language,
-        values: Mapping[str, object] | None = None,
-        *,
-        seed: str = "",
-    ) -> str: ...
-
-
 class Result(StrEnum):
     DONE = "done"
     BUSY = "busy"
@@ -114,29 +88,6 @@ class Result(StrEnum):
 class Outcome:
     result: Result
     delay_s: float = 0.0
-
-
-@dataclass
-class PipelineDeps:
-    """Everything the processor needs, built in `bot.app`."""
-
-    shops: Mapping[str, ShopConfig]
-    clients: Mapping[str, OzonClient]
-    chats: ChatStore
-    control: ControlStore
-    escalator: Escalator
-    inbound: Inspector
-    dialogue: Dialogue
-    sender: Sender
-    knowledge: Renderer
-    detect_language: Callable[[str], Language]
-    metrics: Metrics
-    keys: Keys
-    settings: WorkerSettings
-    notices: Texts
-    """Staff notices in the staff language."""
-    worker_id: str = "worker"
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now().astimezone())
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +103,7 @@ class Understanding:
 class ChatProcessor:
     def __init__(self, deps: PipelineDeps) -> None:
         self.d = deps
+        self.fx = Effects(deps)
 
     async def process(self, shop_id: str, chat_id: str) -> Outcome:
         """Handle everything waiting in one chat.
@@ -191,25 +143,25 @@ class ChatProcessor:
                 renewed = await self.d.chats.renew(lock)
             except StateError as exc:
                 if time.monotonic() - confirmed >= lease_s - LOCK_MARGIN_S:
-                    log.warning("%s/%s: lock not confirmed, turn cancelled: %s", *_at(lock), exc)
+                    log.warning("%s/%s: lock not confirmed, turn cancelled: %s", *at(lock), exc)
                     return
                 delay = RENEW_RETRY_S
                 continue
             if not renewed:
-                log.warning("%s/%s: lock lost while working, turn cancelled", *_at(lock))
+                log.warning("%s/%s: lock lost while working, turn cancelled", *at(lock))
                 return
             confirmed, delay = time.monotonic(), RENEW_EVERY_S
 
     async def _work(self, lock: ChatLock) -> Outcome:
         try:
-            await self._reconcile(lock)
+            await self.fx.reconcile(lock)
             while messages := await self.d.chats.inbox(lock.shop, lock.chat_id):
                 await self._handle(lock, messages)
             return Outcome(Result.DONE)
         except DependencyDownError as exc:
             return await self._postpone(lock, exc)
         except LostLockError:
-            log.warning("%s/%s: lost the lock; another worker continues", *_at(lock))
+            log.warning("%s/%s: lost the lock; another worker continues", *at(lock))
             self.d.metrics.lost_locks.inc()
             return Outcome(Result.BUSY, 1.0)
 
@@ -410,13 +362,13 @@ class ChatProcessor:
                 to_send = await self._holding_reply(turn, plan, not opened)
         record = self._record(turn, understood, escalation, to_send, watch, opened=opened)
         if to_send is None:
-            await self._commit(lock, record)
+            await self.fx.commit(lock, record)
             return
         pending = PendingSend(
             message_ids=turn.ids, text=to_send.text, started_at=self.d.clock(), record=record
         )
         await self.d.chats.mark_sending(lock, pending)
-        await self._send_pending(lock, pending, to_send)
+        await self.fx.send_pending(lock, pending, to_send)
 
     def _auto_send_at(self, shop: ShopConfig, plan: Plan) -> datetime | None:
         if plan.decision is not Decision.DRAFT or shop.draft_auto_send_min is None:
@@ -452,148 +404,6 @@ class ChatProcessor:
             return await self.d.sender.approve(shop.id, text, origin=Origin.BOT)
         except GuardError:
             return None
-
-    async def _send_pending(self, lock: ChatLock, pending: PendingSend, text: Checked) -> None:
-        """Send the reply recorded in `pending`; commit the turn once Ozon took it.
-
-        A failure that Ozon says happened before the message was taken (429) keeps the decided
-        text for the retry; one whose outcome is unknown keeps it for reconciliation; a refusal
-        of this very message hands the turn to people with the text as a suggestion."""
-        started = time.perf_counter()
-        try:
-            await self.d.sender.send(lock.shop, lock.chat_id, text, origin=Origin.BOT)
-        except OzonSubscriptionError:
-            await self._writes_refused(lock, pending)
-            return
-        except OzonRateLimitError as exc:
-            retry = pending.model_copy(update={"unsent": True, "attempts": pending.attempts + 1})
-            await self.d.chats.mark_sending(lock, retry)
-            raise DependencyDownError("ozon", exc, retry_after=exc.retry_after) from exc
-        except (OzonAuthError, OzonPermissionError) as exc:
-            retry = pending.model_copy(update={"unsent": True, "attempts": pending.attempts + 1})
-            await self.d.chats.mark_sending(lock, retry)
-            raise DependencyDownError("ozon", exc, retry_after=MAX_RETRY_S) from exc
-        except OzonError as exc:
-            if exc.retryable or exc.outcome_unknown:
-                # Kept: this try and the next look for the text in the history before any
-                # second send.
-                if await self._sent_already(lock, pending):
-                    await self._commit(lock, pending.record)
-                    await self._mark_read(lock, pending.record.last_message_id)
-                    return
-                raise DependencyDownError("ozon", exc) from exc
-            await self._refused_by_ozon(lock, pending, exc)
-            return
-        if await self.d.control.writes_work(lock.shop):
-            notice = self.d.notices("notice.writes_work")
-            await self.d.escalator.outbox_notice(
-                lock.shop, _once(f"writes-work:{lock.shop}"), notice
-            )
-        sent_ms = (time.perf_counter() - started) * 1000
-        record = pending.record.model_copy(
-            update={"timings": pending.record.timings.model_copy(update={"send": sent_ms})}
-        )
-        await self._commit(lock, record)
-        await self._mark_read(lock, pending.record.last_message_id)
-
-    async def _writes_refused(self, lock: ChatLock, pending: PendingSend) -> None:
-        """Ozon refused the write for lack of a subscription: tell staff once, hand them the
-        reply as a draft, and keep the shop in draft mode until a later write works."""
-        if await self.d.control.set_writes_refused(lock.shop):
-            notice = self.d.notices("notice.writes_refused")
-            await self.d.escalator.outbox_notice(
-                lock.shop, _once(f"writes-refused:{lock.shop}"), notice
-            )
-        detail = "Ozon refused the write: subscription"
-        await self._hand_over(
-            lock, pending, Plan(Decision.DRAFT, detail=detail, suggested=pending.text)
-        )
-
-    async def _refused_by_ozon(self, lock: ChatLock, pending: PendingSend, exc: OzonError) -> None:
-        """Ozon refused this very message (400, a closed chat): people get the turn and the
-        text, since sending it again cannot work."""
-        log.warning("%s/%s: Ozon refused the reply: %s", *_at(lock), exc)
-        detail = f"Ozon refused the reply: {exc}"
-        await self._hand_over(
-            lock, pending, escalate(EscalationReason.SYSTEM, detail, suggested=pending.text)
-        )
-
-    async def _refused_by_guard(
-        self, lock: ChatLock, pending: PendingSend, exc: GuardError
-    ) -> None:
-        """A reply decided before the rules changed: people decide."""
-        await self._hand_over(
-            lock, pending, blocked(Plan(Decision.REPLY, reply=pending.text), exc.violations)
-        )
-
-    async def _hand_over(self, lock: ChatLock, pending: PendingSend, plan: Plan) -> None:
-        """A reply that cannot be sent: its turn goes to people as `plan` says, and is done."""
-        record = pending.record
-        escalation = await self.d.escalator.escalate(
-            self._messages_of(record),
-            plan,
-            intent=record.intent,
-            confidence=record.confidence,
-            facts={},
-        )
-        update = {
-            "decision": plan.decision,
-            "reason": plan.reason,
-            "detail": plan.detail,
-            "reply": None,
-            "suggested": plan.suggested,
-            "violations": tuple(ViolationRecord.from_violation(v) for v in plan.violations),
-            "escalation_id": escalation.id,
-        }
-        await self._commit(lock, record.model_copy(update=update))
-
-    def _messages_of(self, record: TurnRecord) -> list[BuyerMessage]:
-        """The buyer messages of a recorded turn, as the card shows them."""
-        return [
-            BuyerMessage(
-                shop=record.shop,
-                chat_id=record.chat_id,
-                message_id=message_id,
-                created_at=record.seen_at or record.handled_at,
-                text=record.text if i == len(record.message_ids) - 1 else "",
-            )
-            for i, message_id in enumerate(record.message_ids)
-        ]
-
-    async def _mark_read(self, lock: ChatLock, message_id: str) -> None:
-        try:
-            await self.d.clients[lock.shop].mark_read(lock.chat_id, message_id)
-        except OzonError as exc:  # unread in Ozon's cabinet only; the next reply reads it
-            log.warning("mark read failed for %s/%s: %s", lock.shop, lock.chat_id, exc)
-
-    async def _commit(self, lock: ChatLock, record: TurnRecord) -> None:
-        seen = record.seen_at
-        visible = (
-            (self.d.clock() - seen).total_seconds() * 1000
-            if seen and record.decision is Decision.REPLY
-            else None
-        )
-        timings = record.timings.model_copy(update={"visible_to_sent": visible})
-        record = record.model_copy(update={"timings": timings, "handled_at": self.d.clock()})
-        await self.d.chats.commit(lock, record)
-        await self._count(record)
-        if visible is not None:
-            self.d.metrics.reply_latency.observe(visible / 1000)
-
-    async def _count(self, record: TurnRecord) -> None:
-        metrics = self.d.metrics
-        intent = record.acted_intent or record.intent or "-"
-        metrics.messages.labels(shop=record.shop, intent=intent, decision=record.decision).inc()
-        fields = ["handled", f"decision:{record.decision}"]
-        if record.reason is not None:
-            metrics.escalations.labels(shop=record.shop, reason=record.reason).inc()
-            fields.append(f"escalated:{record.reason}")
-        fields.extend(f"blocked:{v.rule}" for v in record.violations)
-        fields.extend(f"flag:{flag}" for flag in record.flags)
-        for flag in record.flags:
-            metrics.inbound_flags.labels(flag=flag).inc()
-        day = record.handled_at.astimezone(self.d.shops[record.shop].hours.zone).date()
-        await self.d.control.count(record.shop, day.isoformat(), *fields)
 
     def _record(
         self,
@@ -640,68 +450,9 @@ class ChatProcessor:
             await self.d.escalator.forward(escalation, list(turn.messages))
         detail = "complaint flow" if control.complaint else f"taken over by {control.taken_by}"
         understood = Understanding(inspection, None, Plan(Decision.NONE, detail=detail), None)
-        await self._commit(lock, self._record(turn, understood, escalation, None, watch))
+        await self.fx.commit(lock, self._record(turn, understood, escalation, None, watch))
 
     # --- crash recovery and outages -------------------------------------------------------
-
-    async def _reconcile(self, lock: ChatLock) -> None:
-        """Settle a send left in flight by a crash, a lost lock or a failed call."""
-        pending = await self.d.chats.pending_send(lock.shop, lock.chat_id)
-        if pending is None:
-            return
-        inbox = await self.d.chats.inbox(lock.shop, lock.chat_id)
-        if not inbox or inbox[0].message_id != pending.message_ids[0]:
-            # Its turn was handled already (by another worker that took the chat over): the
-            # record must not take the messages that came since with it.
-            log.warning("%s/%s: dropped a stale send record", *_at(lock))
-            await self.d.chats.clear_sending(lock)
-            return
-        if not pending.unsent:
-            if await self._sent_already(lock, pending):
-                log.info("%s/%s: the reply was sent before a restart", *_at(lock))
-                await self._commit(lock, pending.record)
-                await self._mark_read(lock, pending.record.last_message_id)
-                return
-            age = (self.d.clock() - pending.started_at).total_seconds()
-            if age < SEND_SETTLE_S:
-                # Ozon may not show a message it took in the history at once.
-                raise DependencyDownError(
-                    "ozon",
-                    "waiting to see whether the last reply arrived",
-                    retry_after=SEND_SETTLE_S - age,
-                )
-        control = await self.d.control.chat(lock.shop, lock.chat_id)
-        if control.complaint or control.paused(self.d.clock()):
-            record = pending.record.model_copy(
-                update={"decision": Decision.NONE, "reply": None, "detail": "taken over"}
-            )
-            await self._commit(lock, record)
-            return
-        try:
-            text = await self.d.sender.approve(lock.shop, pending.text, origin=Origin.BOT)
-        except GuardError as exc:  # the rules changed since: people decide
-            await self._refused_by_guard(lock, pending, exc)
-            return
-        log.info("%s/%s: sending the decided reply again", *_at(lock))
-        await self._send_pending(lock, pending, text)
-
-    async def _sent_already(self, lock: ChatLock, pending: PendingSend) -> bool:
-        """Does the chat history show our text, sent by the seller after the buyer's turn?
-
-        Message ids grow within a chat, so "after the turn" is decided by id, not by clocks
-        that may disagree."""
-        try:
-            history = await self.d.clients[lock.shop].chat_history(
-                lock.chat_id, direction=Direction.BACKWARD, limit=RECONCILE_HISTORY
-            )
-        except OzonError as exc:
-            raise DependencyDownError("ozon", exc) from exc
-        after = int(pending.message_ids[-1])
-        wanted = " ".join(pending.text.split())
-        return any(
-            not m.is_buyer and int(m.message_id) > after and " ".join(m.text.split()) == wanted
-            for m in history.messages
-        )
 
     async def _postpone(self, lock: ChatLock, exc: DependencyDownError) -> Outcome:
         """How long a turn waiting for a dependency waits (the runner reschedules it), or
@@ -749,19 +500,10 @@ class ChatProcessor:
         record = self._record(
             turn, understood, escalation, None, watch, opened=already_open is None
         )
-        await self._commit(lock, record)
+        await self.fx.commit(lock, record)
 
     def sender_id(self, shop: str, chat_id: str) -> str:
         return f"{self.d.keys.prefix}:{shop}:{chat_id}"
-
-
-def _at(lock: ChatLock) -> tuple[str, str]:
-    return lock.shop, lock.chat_id
-
-
-def _once(name: str) -> str:
-    """A notice id for one event: the outbox delivers each id once."""
-    return f"{name}:{int(time.time())}"
 
 
 def _nothing() -> Inspection:
