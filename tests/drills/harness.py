@@ -54,6 +54,7 @@ SOURCE = Path(os.environ.get("DRILL_SOURCE") or ROOT)
 e.g. `git archive <commit>` unpacked, to show a drill failing before a fix."""
 OZONBOT = (PYTHON, "-m", "bot")
 SHARED_REDIS = "redis://127.0.0.1:6379"
+LOGS = ROOT / "reports" / "drills"
 DRILL_DB = 11
 """The shared Redis's database for drills: other tests use 0, so FLUSHDB here is safe."""
 TOKEN = "4242:drill-token"  # noqa: S105  # the fake Telegram's token, not a secret
@@ -662,8 +663,18 @@ async def drill_world(
         if shops is not None:
             drill.shops = shops
         stack.push_async_callback(_clean_redis, drill)
+        stack.callback(_keep_logs, drill)
         stack.push_async_callback(drill.stop_workers)
         yield drill
+
+
+def _keep_logs(drill: Drill) -> None:
+    """The processes' logs outlive pytest's rotating temp dirs: reports/drills/<drill>/."""
+    kept = LOGS / drill.name
+    shutil.rmtree(kept, ignore_errors=True)
+    kept.mkdir(parents=True, exist_ok=True)
+    for log in drill.tmp.glob("*.log"):
+        shutil.copy(log, kept / log.name)
 
 
 async def _clean_redis(drill: Drill) -> None:
