@@ -37,7 +37,16 @@ QUEUE_LINES = 30
 # group, `group=support_v2&id=<uuid>`), so we add it: at worst the cabinet shows the chat list.
 CABINET_CHATS = "https://seller.ozon.ru/app/messenger?group=customers_v2"
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# From the start of the name: unanchored, a long run of letters before a lone "@" was rescanned
+# from each of its letters (masking must stay linear: a buyer may paste a megabyte).
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_MASK_MARGIN = 64
+"""Characters past a card's cut that are masked too: a phone or an address crossing the cut is
+masked whole before the cut, never shown in part."""
+_INBOUND_DETAIL = re.compile(
+    r"^inbound:(?P<flags>[a-z_,]*)(?: requests:(?P<requests>[a-z_,]+))?(?: abuse:(?P<abuse>.*))?$"
+)
+_RASA_SPAM = "rasa:spam without the inbound spam signal"
 _PHONE_CANDIDATE = re.compile(r"(?<![\w-])\+?\d[\d\s().-]{8,20}\d(?![\w-])")
 _POSTING = re.compile(r"^\d{8,10}-\d{4}(?:-\d{1,2})?$")
 
@@ -125,8 +134,9 @@ def mask_contacts(text: str, texts: Texts) -> str:
 
 
 def shown(text: str, texts: Texts, limit: int) -> str:
-    """Buyer (or any outside) text made safe for an HTML card: masked, cut, escaped."""
-    masked = mask_contacts(text, texts)
+    """Buyer (or any outside) text made safe for an HTML card: masked, cut, escaped. Only the
+    part that can be shown is masked, so a huge text costs what a card does."""
+    masked = mask_contacts(text[: limit + _MASK_MARGIN], texts)
     if len(masked) > limit:
         masked = masked[: limit - 1].rstrip() + "\u2026"
     return escape(masked, quote=False)
@@ -153,6 +163,55 @@ def clock_time(moment: datetime, view: View) -> str:
 
 def reason_label(reason: EscalationReason | None, texts: Texts) -> str:
     return texts(f"reason.{reason.value if reason else 'none'}")
+
+
+def rule_label(rule: str, texts: Texts) -> str:
+    """An outbound rule id (`insult`) in the staff's words ("rude or insulting")."""
+    return _label("rule", rule, texts)
+
+
+def flag_label(flag: str, texts: Texts) -> str:
+    """An inbound flag (`legal_threat`) in the staff's words ("threatens court or a complaint")."""
+    return _label("flag", flag, texts)
+
+
+def _label(kind: str, value: str, texts: Texts) -> str:
+    key = f"{kind}.{value}"
+    return texts(key) if texts.has(key) else value
+
+
+def detail_label(detail: str, texts: Texts) -> str:
+    """An escalation's machine `detail` in the staff's words: `inbound:insult,legal_threat
+    requests:money abuse:мошенники` (bot/worker/decide.py `describe_inbound`) reads "buyer's
+    message: insults or threats, threatens court or a complaint; also asks about: money back
+    or a payment; abusive words: мошенники". Parts it does not know are shown as they are."""
+    return "; ".join(_detail_part(part, texts) for part in detail.split("; ") if part)
+
+
+def _detail_part(part: str, texts: Texts) -> str:
+    if part == _RASA_SPAM:
+        return texts("detail.rasa_spam")
+    if inbound := _INBOUND_DETAIL.match(part):
+        return _inbound_detail(inbound, texts)
+    kind, _, values = part.partition(":")
+    if kind == "intent" and values:
+        return texts("detail.intent", intent=values)
+    if kind == "blocked" and values:
+        rules = ", ".join(rule_label(rule, texts) for rule in values.split(","))
+        return texts("detail.blocked", rules=rules)
+    return part
+
+
+def _inbound_detail(found: re.Match[str], texts: Texts) -> str:
+    words = []
+    if flags := [f for f in found["flags"].split(",") if f]:
+        words.append(texts("detail.flags", flags=", ".join(flag_label(f, texts) for f in flags)))
+    if found["requests"]:
+        kinds = (_label("request", kind, texts) for kind in found["requests"].split(","))
+        words.append(texts("detail.requests", requests=", ".join(kinds)))
+    if found["abuse"]:
+        words.append(texts("detail.abuse", words=found["abuse"]))
+    return "; ".join(words)
 
 
 def chat_link(chat_id: str) -> str:
@@ -220,7 +279,7 @@ def _about(escalation: Escalation, view: View) -> list[str]:
         confidence = f" ({escalation.confidence:.2f})" if escalation.confidence is not None else ""
         lines.append(f"{t('card.intent')}: {escape(escalation.intent)}{confidence}")
     if escalation.detail:
-        lines.append(f"{t('card.detail')}: {shown(escalation.detail, t, 200)}")
+        lines.append(f"{t('card.detail')}: {shown(detail_label(escalation.detail, t), t, 400)}")
     if escalation.order_number:
         lines.append(f"{t('card.order')}: <code>{escape(escalation.order_number)}</code>")
     if escalation.facts:
@@ -268,7 +327,8 @@ def _proposal(escalation: Escalation, view: View) -> list[str]:
         lines.append(f"<blockquote>{shown(escalation.suggested, t, SUGGESTED_CHARS)}</blockquote>")
     if escalation.violations:
         found = ", ".join(
-            f"{v.rule.value} \u201c{shown(v.fragment, t, 60)}\u201d" for v in escalation.violations
+            f"{rule_label(v.rule.value, t)} \u201c{shown(v.fragment, t, 60)}\u201d"
+            for v in escalation.violations
         )
         lines.append(f"{t('card.blocked')}: {found}")
     return lines
@@ -368,7 +428,11 @@ def render_send_result(result: SendResult, texts: Texts) -> str:
     lines = ["\u274c " + texts("relay.refused")]
     lines.extend(
         "\u2022 "
-        + texts("relay.violation", rule=v.rule.value, fragment=escape(v.fragment, quote=False))
+        + texts(
+            "relay.violation",
+            rule=rule_label(v.rule.value, texts),
+            fragment=escape(v.fragment, quote=False),
+        )
         for v in result.violations
     )
     if result.fix:
@@ -418,8 +482,12 @@ def render_stats(counters: Mapping[str, int], day: str, shop_name: str, texts: T
         texts("stats.escalated", n=counters.get("decision:escalate", 0)),
     ]
     lines += _group(counters, "escalated:", texts("stats.by_reason"), texts, _reason_of(texts))
-    lines += _group(counters, "blocked:", texts("stats.blocked"), texts, str)
-    lines += _group(counters, "flag:", texts("stats.flags"), texts, str)
+    lines += _group(
+        counters, "blocked:", texts("stats.blocked"), texts, lambda rule: rule_label(rule, texts)
+    )
+    lines += _group(
+        counters, "flag:", texts("stats.flags"), texts, lambda flag: flag_label(flag, texts)
+    )
     return "\n".join(lines)
 
 

@@ -167,11 +167,15 @@ def _answers_rude_delivery(
 
 
 def describe_inbound(inspection: Inspection) -> str:
-    """The evidence behind an inbound decision, for the card: `inbound:` and the flags, then
-    the requests (`requests:money,delivery`); staff/cards.py words it for people."""
+    """The evidence behind an inbound decision, for the card: `inbound:` and the flags, the
+    requests (`requests:money,delivery`) and the abusive words (`abuse:уроды, мошенники`), so
+    staff answering a dispute can still complain; staff/cards.py `detail_label` words it."""
     parts = ["inbound:" + ",".join(sorted(inspection.flags))]
     if inspection.requests:
         parts.append("requests:" + ",".join(sorted(inspection.request_kinds)))
+    abuse = [" ".join(h.fragment.split())[:40] for h in inspection.hits if h.flag in ABUSE_FLAGS]
+    if abuse:
+        parts.append("abuse:" + ", ".join(abuse[:3]))
     return " ".join(parts)
 
 

@@ -189,7 +189,7 @@ def test_an_insult_with_a_refund_and_a_court_threat_is_a_legal_threat_not_a_comp
     assert plan is not None
     assert plan.reason is EscalationReason.LEGAL_THREAT
     assert not plan.complaint
-    assert plan.detail == "inbound:insult,legal_threat requests:money"
+    assert plan.detail == "inbound:insult,legal_threat requests:money abuse:x"
 
 
 @pytest.mark.parametrize("kind", ["money", "defect", "wrong_item", "delivery", "order"])
@@ -245,7 +245,7 @@ def test_rasa_abuse_on_a_message_with_a_request_is_a_dispute() -> None:
     seen = inspection(INSULT, requests=("delivery",))
     plan = decide(SHOP, answer("delivery_status", payloads=(payload,)), WORKING, seen)
     assert plan.reason is EscalationReason.DISPUTE
-    assert plan.detail == "inbound:insult requests:delivery"
+    assert plan.detail == "inbound:insult requests:delivery abuse:x"
 
 
 def test_a_rude_delivery_question_goes_to_a_person_by_default() -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.guard.types import Violation
-from bot.models import EscalationReason, Language, Rule
+from bot.models import EscalationReason, InboundFlag, Language, Rule
 from bot.staff.buttons import Act, CardButton
 from bot.staff.cards import (
     CABINET_CHATS,
@@ -17,7 +18,9 @@ from bot.staff.cards import (
     View,
     allowed_acts,
     chat_link,
+    detail_label,
     duration,
+    flag_label,
     mask_contacts,
     message_link,
     render_card,
@@ -25,8 +28,10 @@ from bot.staff.cards import (
     render_queue,
     render_send_result,
     render_stats,
+    rule_label,
+    shown,
 )
-from bot.staff.texts import Texts
+from bot.staff.texts import CATALOGUES, Texts
 from bot.state.models import (
     BuyerMessage,
     Escalation,
@@ -195,7 +200,10 @@ def test_allowed_acts_follow_the_buttons() -> None:
 def test_the_blocked_reply_is_shown_with_its_rule() -> None:
     bad = ViolationRecord(rule=Rule.CONTACTS, start=0, end=5, fragment="@shop")
     card = render_card(escalation(violations=(bad,)), view())
-    assert "Stopped by the rules check: contacts \u201c@shop\u201d" in card.text
+    assert (
+        "Stopped by the rules check: contact details or talk outside Ozon \u201c@shop\u201d"
+        in card.text
+    )
 
 
 def test_a_huge_card_is_cut_to_telegrams_limit() -> None:
@@ -250,7 +258,7 @@ def test_a_refused_text_lists_rules_fragments_and_the_fix() -> None:
         fix="Fixed <text>!",
     )
     text = render_send_result(result, T)
-    assert "\u2022 punctuation: \u201c!!!\u201d" in text
+    assert "\u2022 !!! or ???: \u201c!!!\u201d" in text
     assert "<blockquote>Fixed &lt;text&gt;!</blockquote>" in text
 
 
@@ -283,7 +291,7 @@ def test_stats_group_reasons_rules_and_flags() -> None:
     assert "Buyer turns handled: 9" in text
     assert "Answered automatically: 5" in text
     assert text.index("dispute: 3") < text.index("legal threat: 2")
-    assert "caps: 1" in text
+    assert "shouting in capitals: 1" in text
     assert text.endswith("Inbound flags:\n  nothing yet")
 
 
@@ -330,3 +338,56 @@ def test_a_view_can_be_built_from_the_settings() -> None:
     assert built.warn_window == timedelta(minutes=30)
     assert built.texts.language is Language.RU
     assert View.for_settings(settings, NOW).shop_name == "Shop a"
+
+
+# --- reasons, rules and flags in the staff's words --------------------------------------------
+
+
+def test_an_inbound_detail_is_worded_for_people() -> None:
+    """Not `inbound:insult,legal_threat`: what the buyer did, asked for and said."""
+    detail = "inbound:insult,legal_threat requests:money abuse:мошенники"
+    assert detail_label(detail, T) == (
+        "buyer's message: insults or threats, threatens court or a complaint; "
+        "also asks about: money back or a payment; abusive words: мошенники"
+    )
+    assert detail_label(detail, Texts(Language.RU)).startswith(
+        "в сообщении покупателя: оскорбления или угрозы, угроза судом или жалобой"
+    )
+
+
+def test_other_details_are_worded_too_and_unknown_ones_kept() -> None:
+    assert detail_label("intent spam; rasa:spam without the inbound spam signal", T) == (
+        "intent spam; the language model took it for spam, the spam detector did not: look at it"
+    )
+    assert detail_label("blocked:caps,insult", T) == (
+        "rules broken: shouting in capitals, rude or insulting"
+    )
+    assert detail_label("intent:defective_item", T) == "understood as: defective_item"
+
+
+def test_a_dispute_card_shows_the_abuse_evidence() -> None:
+    e = escalation(detail="inbound:insult requests:money abuse:уроды")
+    text = render_card(e, view()).text
+    assert "also asks about: money back or a payment; abusive words: уроды" in text
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_every_rule_and_flag_has_words_in_every_language(language: Language) -> None:
+    catalogue = CATALOGUES[language]
+    for rule in Rule:
+        assert rule_label(rule.value, Texts(language)) == catalogue[f"rule.{rule.value}"]
+    for flag in InboundFlag:
+        assert flag_label(flag.value, Texts(language)) == catalogue[f"flag.{flag.value}"]
+    assert rule_label("no_such_rule", Texts(language)) == "no_such_rule"
+
+
+def test_a_phone_crossing_the_cut_is_masked_whole() -> None:
+    text = "x" * 95 + " +7 999 123-45-67"
+    assert "999" not in shown(text, T, 100)
+
+
+def test_masking_a_huge_text_costs_what_the_card_shows() -> None:
+    started = time.process_time()
+    shown("a" * 1_000_000 + "@", T, 200)
+    shown("7" * 20_000, T, 200)
+    assert time.process_time() - started < 0.5
