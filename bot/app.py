@@ -9,6 +9,7 @@ everything in reverse order. Tests, `ozonbot simulate` and `ozonbot demo` build 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import socket
@@ -26,8 +27,10 @@ from bot.guard.inbound import InboundGuard
 from bot.guard.outbound import OutboundGuard
 from bot.knowledge import Knowledge, detect_language
 from bot.ozon.client import OzonClient, OzonHttp
-from bot.schedule.jobs import install_jobs
+from bot.schedule.digest import Digests, DraftTimer
+from bot.schedule.jobs import Every, install_jobs
 from bot.schedule.scheduler import Scheduler
+from bot.staff.sla import SlaPolicy, SlaReminders
 from bot.staff.texts import Texts
 from bot.state.attribute_names import RedisNameCache
 from bot.state.chats import ChatStore
@@ -36,6 +39,11 @@ from bot.state.escalations import ControlStore, EscalationStore, Outbox
 from bot.state.keys import Keys
 from bot.state.ratelimit import redis_limiters
 from bot.state.redis import Redis, connect
+from bot.state.streams import StreamStore
+from bot.streams.common import StreamDeps
+from bot.streams.desk import PublicDesk
+from bot.streams.questions import QuestionStream
+from bot.streams.reviews import ReviewStream
 from bot.worker.deps import PipelineDeps
 from bot.worker.escalate import Escalator
 from bot.worker.events import StaffEvents
@@ -53,6 +61,10 @@ if TYPE_CHECKING:
     from bot.staff.console import StaffConsole
 
 log = logging.getLogger(__name__)
+
+QUESTIONS_S = 60.0
+"""Product questions have no push: each shop's are polled this often."""
+REVIEWS_S = 120.0
 
 Clock = Callable[[], datetime]
 
@@ -83,6 +95,11 @@ class App:
     poller: Poller
     worker: Worker
     staff: StaffOps
+    questions: dict[str, QuestionStream]
+    reviews: dict[str, ReviewStream]
+    public_desk: PublicDesk
+    digests: Digests
+    drafts: DraftTimer
     keys_watch: KeyWatch
     watch: StateWatch
     clock: Clock
@@ -172,6 +189,21 @@ class App:
             takeover_timeout=timedelta(minutes=settings.worker.takeover_timeout_min),
             clock=clock,
         )
+        public = {
+            shop.id: StreamDeps(
+                shop=shop,
+                ozon=clients[shop.id],
+                store=StreamStore(redis, keys),
+                inbound=inbound,
+                sender=sender,
+                knowledge=knowledge,
+                outbox=outbox,
+                metrics=metrics,
+                clock=clock,
+                paused=control.shop_paused,
+            )
+            for shop in settings.shops
+        }
         return cls(
             settings=settings,
             redis=redis,
@@ -210,6 +242,13 @@ class App:
             ),
             worker=worker,
             staff=staff,
+            questions={s: QuestionStream(d, dialogue) for s, d in public.items()},
+            reviews={s: ReviewStream(d, dialogue) for s, d in public.items()},
+            public_desk=PublicDesk(public),
+            digests=Digests(
+                settings.shops, texts, chats, control, escalations, outbox, keys, clock
+            ),
+            drafts=DraftTimer(escalations, staff, clock),
             clock=clock,
             worker_id=worker_id,
         )
@@ -265,7 +304,7 @@ class App:
             loop = asyncio.create_task(self.worker.run(), name="worker loop")
             stack.push_async_callback(self._stop_worker, loop)
             self.scheduler = Scheduler(self.settings.general.timezone)
-            install_jobs(self.scheduler, self)
+            install_jobs(self.scheduler, self._jobs())
             self.scheduler.start()
             # Closed first: no new polls while the worker finishes what it has.
             stack.push_async_callback(self.scheduler.stop, self.settings.worker.grace_s)
@@ -274,6 +313,45 @@ class App:
             raise
         self._stack = stack
         log.info("worker %s started for shops %s", self.worker_id, ", ".join(self.clients))
+
+    def _jobs(self) -> list[Every]:
+        """What the scheduler runs, and how often (seconds)."""
+        interval = self.settings.worker.poll_interval_s
+        jobs = [
+            *(
+                Every(f"poll:{shop.id}", functools.partial(self.poll_job, shop.id), interval, True)
+                for shop in self.settings.shops
+            ),
+            *(
+                Every(f"questions:{shop_id}", stream.run_once, QUESTIONS_S, True)
+                for shop_id, stream in self.questions.items()
+            ),
+            *(
+                Every(f"reviews:{shop_id}", stream.run_once, REVIEWS_S, True)
+                for shop_id, stream in self.reviews.items()
+            ),
+            Every("keys", self.keys_watch.run_once, 24 * 3600, at_start=True),
+            Every("takeovers", self.staff.expire_takeovers, 60),
+            Every("digest", self.digests.run_once, 60),
+            Every("drafts", self.drafts.run_once, 30),
+            Every("control", self.staff.run_control_once, 5),
+            Every("sends", self.staff.reconcile_sends, 30),
+            Every("state", self.watch.check, 10),
+        ]
+        if self.settings.telegram.enabled:  # without Telegram there is nobody to remind
+            jobs.append(Every("sla", self._sla().run_once, 60))
+        return jobs
+
+    def _sla(self) -> SlaReminders:
+        telegram = self.settings.telegram
+        return SlaReminders(
+            escalations=self.escalations,
+            outbox=self.outbox,
+            shops={shop.id: shop for shop in self.settings.shops},
+            policy=SlaPolicy.from_settings(self.settings.worker, telegram.owner_username),
+            texts=Texts(telegram.language),
+            clock=self.clock,
+        )
 
     async def _stop_worker(self, loop: asyncio.Task[None]) -> None:
         await self.worker.stop(grace_s=self.settings.worker.grace_s)

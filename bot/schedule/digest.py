@@ -11,20 +11,23 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import unescape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from bot.config import ShopConfig
 from bot.models import Decision
 from bot.schedule.hours import is_working, working_day
-from bot.state.keys import DIGEST_S
+from bot.staff.texts import Texts
+from bot.state.chats import ChatStore
+from bot.state.escalations import ControlStore, EscalationStore, Outbox
+from bot.state.keys import DIGEST_S, Keys
 from bot.state.models import Escalation, EscalationStatus, Notification, TurnRecord
 
 if TYPE_CHECKING:
-    from bot.app import App
-    from bot.staff.texts import Texts
+    from bot.worker.staffops import SendResult
 
 log = logging.getLogger(__name__)
 
@@ -89,47 +92,84 @@ def render_digest(digest: Digest, texts: Texts, now: datetime) -> str:
     return "\n".join(lines)
 
 
-async def post_digests(app: App) -> int:
-    """Post today's digest for every shop that is at work now and has not had one."""
-    from bot.staff.texts import Texts
+class Digests:
+    """The morning digest of every shop (a scheduler job)."""
 
-    texts = Texts(app.settings.telegram.language)
-    now, posted = app.clock(), 0
-    for shop in app.settings.shops:
-        if not is_working(shop.hours, now):
-            continue
-        day = working_day(shop.hours, now)
-        if not await app.control.once(app.keys.digest(shop.id, day), DIGEST_S):
-            continue
-        records = await app.chats.records_between(shop.id, now - LOOKBACK, now)
-        digest = summarise(shop, records, await app.escalations.list_open())
-        text = render_digest(digest, texts, now)
-        await app.outbox.add(
-            Notification(id=f"digest:{shop.id}:{day}", kind="digest", shop=shop.id, text=text)
-        )
-        posted += 1
-    return posted
+    def __init__(
+        self,
+        shops: Sequence[ShopConfig],
+        texts: Texts,
+        chats: ChatStore,
+        control: ControlStore,
+        escalations: EscalationStore,
+        outbox: Outbox,
+        keys: Keys,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._shops = shops
+        self._texts = texts
+        self._chats = chats
+        self._control = control
+        self._escalations = escalations
+        self._outbox = outbox
+        self._keys = keys
+        self._clock = clock
+
+    async def run_once(self) -> int:
+        """Post today's digest for every shop that is at work now and has not had one."""
+        now, posted = self._clock(), 0
+        for shop in self._shops:
+            if not is_working(shop.hours, now):
+                continue
+            day = working_day(shop.hours, now)
+            if not await self._control.once(self._keys.digest(shop.id, day), DIGEST_S):
+                continue
+            records = await self._chats.records_between(shop.id, now - LOOKBACK, now)
+            digest = summarise(shop, records, await self._escalations.list_open())
+            text = render_digest(digest, self._texts, now)
+            await self._outbox.add(
+                Notification(id=f"digest:{shop.id}:{day}", kind="digest", shop=shop.id, text=text)
+            )
+            posted += 1
+        return posted
 
 
-async def send_due_drafts(app: App) -> int:
-    """Drafts nobody acted on by their `auto_send_at`: sent through the checked send path."""
-    now, sent = app.clock(), 0
-    for escalation in await app.escalations.list_open():
-        due = escalation.auto_send_at
-        if not escalation.draft or escalation.status is not EscalationStatus.OPEN or due is None:
-            continue
-        if due > now:
-            continue
-        result = await app.staff.send_suggested(escalation.id, None)
-        if result.sent:
-            sent += 1
-        else:
+class Sends(Protocol):
+    async def send_suggested(self, escalation_id: str, staff: None) -> SendResult: ...
+
+
+class DraftTimer:
+    """Drafts nobody acted on by their `auto_send_at`: sent through the checked, claimed send
+    path (a staff tap and this timer, on any worker, never both send one)."""
+
+    def __init__(
+        self, escalations: EscalationStore, staff: Sends, clock: Callable[[], datetime]
+    ) -> None:
+        self._escalations = escalations
+        self._staff = staff
+        self._clock = clock
+
+    async def run_once(self) -> int:
+        now, sent = self._clock(), 0
+        for escalation in await self._escalations.list_open():
+            due = escalation.auto_send_at
+            if not escalation.draft or escalation.status is not EscalationStatus.OPEN:
+                continue
+            if due is None or due > now:
+                continue
+            result = await self._staff.send_suggested(escalation.id, None)
+            if result.sent:
+                sent += 1
+                continue
             log.warning(
                 "draft %s not sent automatically: %s",
                 escalation.id,
                 result.error or ",".join(v.rule for v in result.violations),
             )
-            await app.escalations.mutate(
-                escalation.id, lambda e: e.model_copy(update={"auto_send_at": None})
-            )
-    return sent
+            if not result.unknown_outcome:
+                await self._escalations.mutate(
+                    escalation.id, lambda e: e.model_copy(update={"auto_send_at": None})
+                )
+        if sent:
+            log.info("sent %d drafts nobody acted on", sent)
+        return sent

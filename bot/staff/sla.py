@@ -19,7 +19,6 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from bot.config import ShopConfig, WorkerSettings
 from bot.schedule.hours import is_working
@@ -27,9 +26,6 @@ from bot.staff.cards import duration, reason_label
 from bot.staff.texts import Texts
 from bot.state.escalations import EscalationStore, Outbox
 from bot.state.models import Escalation, EscalationStatus, Notification, StaffAction
-
-if TYPE_CHECKING:
-    from bot.app import App
 
 log = logging.getLogger(__name__)
 
@@ -71,18 +67,6 @@ class SlaReminders:
         self._policy = policy
         self._t = texts
         self._clock = clock
-
-    @classmethod
-    def build(cls, app: App) -> SlaReminders:
-        telegram = app.settings.telegram
-        return cls(
-            escalations=app.escalations,
-            outbox=app.outbox,
-            shops={shop.id: shop for shop in app.settings.shops},
-            policy=SlaPolicy.from_settings(app.settings.worker, telegram.owner_username),
-            texts=Texts(telegram.language),
-            clock=app.clock,
-        )
 
     async def run_once(self) -> int:
         """Check every open escalation once; returns how many reminders were queued."""

@@ -10,7 +10,6 @@ import pytest
 from bot.dialogue.instant import InstantDialogue
 from bot.models import Decision, Intent, Mode
 from bot.sandbox.app import RunningSandbox
-from bot.schedule.digest import post_digests, send_due_drafts
 from bot.state.models import EscalationStatus
 from tests.integration.worker_harness import MONDAY_NIGHT, Clock, Harness, build, shop
 
@@ -45,14 +44,14 @@ async def test_after_hours_draft_waits_for_staff_then_sends_itself(night_drafts:
     assert draft.draft
     assert draft.suggested
     h.clock.now += timedelta(minutes=5)
-    assert await send_due_drafts(h.app) == 0
+    assert await h.app.drafts.run_once() == 0
     h.clock.now += timedelta(minutes=6)
-    assert await send_due_drafts(h.app) == 1
+    assert await h.app.drafts.run_once() == 1
     assert h.sent("night-1") == [draft.suggested]
     closed = await h.app.escalations.get(draft.id)
     assert closed is not None
     assert closed.status is EscalationStatus.RESOLVED
-    assert await send_due_drafts(h.app) == 0
+    assert await h.app.drafts.run_once() == 0
 
 
 async def test_the_same_intent_is_answered_at_once_during_working_hours(
@@ -71,10 +70,10 @@ async def test_morning_digest_counts_the_night_and_lists_what_waits(harness: Har
     harness.buyer("n-2", "где заказ?")
     harness.buyer("n-3", "позовите оператора")
     await harness.cycle()
-    assert await post_digests(harness.app) == 0  # not at work yet
+    assert await harness.app.digests.run_once() == 0  # not at work yet
     harness.clock.now = MONDAY_NIGHT + timedelta(hours=9, minutes=35)  # Tuesday 09:05
-    assert await post_digests(harness.app) == 1
-    assert await post_digests(harness.app) == 0  # once per working day
+    assert await harness.app.digests.run_once() == 1
+    assert await harness.app.digests.run_once() == 0  # once per working day
     entries = await harness.app.outbox.read("test", count=100, block_ms=1)
     [digest] = [n for _, n in entries if n.kind == "digest"]
     assert digest.text is not None

@@ -79,8 +79,13 @@ class Harness:
     sandbox: RunningSandbox
     clock: Clock = field(default_factory=Clock)
 
-    def buyer(self, chat_id: str, text: str, **context: str) -> str:
-        return str(self.sandbox.state.buyer_message(chat_id, text, **context))
+    def buyer(
+        self, chat_id: str, text: str, *, order_number: str | None = None, sku: str | None = None
+    ) -> str:
+        message_id = self.sandbox.state.buyer_message(
+            chat_id, text, order_number=order_number, sku=sku
+        )
+        return str(message_id)
 
     def sent(self, chat_id: str | None = None) -> list[str]:
         return [s.text for s in self.sandbox.state.sent if chat_id is None or s.chat_id == chat_id]
