@@ -34,6 +34,7 @@ from bot.staff.sla import SlaPolicy, SlaReminders
 from bot.staff.texts import Texts
 from bot.state.attribute_names import RedisNameCache
 from bot.state.chats import ChatStore
+from bot.state.console import ConsoleStore
 from bot.state.control import ControlQueue
 from bot.state.escalations import ControlStore, EscalationStore, Outbox
 from bot.state.keys import Keys
@@ -403,9 +404,23 @@ class App:
             self.worker.wake()
 
     async def _start_console(self, stack: AsyncExitStack) -> None:
-        from bot.staff.console import StaffConsole
+        from bot.staff.console import ConsoleParts, StaffConsole  # aiogram, only with Telegram
 
-        console = StaffConsole.build(self)
+        worker = self.settings.worker
+        parts = ConsoleParts(
+            telegram=self.settings.telegram,
+            shops={shop.id: shop for shop in self.settings.shops},
+            staff=self.staff,
+            escalations=self.escalations,
+            control=self.control,
+            outbox=self.outbox,
+            store=ConsoleStore(self.redis, self.keys),
+            clock=self.clock,
+            warn_window=timedelta(minutes=worker.reply_window_warn_min),
+            consumer=f"console-{self.worker_id}",
+            metrics=self.metrics,
+        )
+        console = StaffConsole.create(parts)
         await console.start()
         stack.push_async_callback(console.stop)
         self._console = console
