@@ -98,6 +98,31 @@ class TelegramSettings(BaseSettings):
         return self.bot_token is not None
 
 
+class TranslateSettings(BaseSettings):
+    """A LibreTranslate-compatible engine for staff who do not read the buyer's language
+    (README "Translation for staff"). Empty `TRANSLATE_URL`: off."""
+
+    model_config = _section("TRANSLATE_")
+
+    url: str = ""
+    api_key: SecretStr | None = None
+    """Sent as `api_key` when the engine runs with keys (`LT_API_KEYS`)."""
+    timeout_s: float = Field(default=10.0, gt=0, le=120)
+    """One translation call; a card never waits for it, a staff reply waits at most this long."""
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError(f"must be an http(s) base URL or empty, got {value!r}")
+        return value
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.url)
+
+
 class WorkerSettings(BaseSettings):
     model_config = _section("OZONBOT_")
 
@@ -304,6 +329,9 @@ class ShopConfig(BaseModel):
     answer_rude_delivery: bool = False
     """Answer a rude "where is my order" with the facts (off: a person answers it; abuse with
     any other request is always a person's, bot/worker/decide.py)."""
+    confirm_translated_replies: bool = True
+    """A staff reply machine-translated into the buyer's language waits for a "Send" tap
+    (off: sent at once). The rules check of the translation is never off."""
 
     @model_validator(mode="after")
     def _disputes_never_auto(self) -> ShopConfig:
@@ -332,6 +360,7 @@ class Settings(BaseModel):
     worker: WorkerSettings
     general: GeneralSettings
     shops: tuple[ShopConfig, ...]
+    translate: TranslateSettings = Field(default_factory=lambda: TranslateSettings(_env_file=None))
 
     def shop(self, shop_id: str) -> ShopConfig:
         for shop in self.shops:
@@ -349,6 +378,7 @@ _PREFIXES: dict[type[BaseSettings], str] = {
     TelegramSettings: "TELEGRAM_",
     WorkerSettings: "OZONBOT_",
     GeneralSettings: "",
+    TranslateSettings: "TRANSLATE_",
 }
 
 
@@ -385,6 +415,7 @@ def load_settings(env_file: str | None = None) -> Settings:
         worker=worker,
         general=general,
         shops=shops,
+        translate=_build_section(TranslateSettings, env_file),
     )
 
 

@@ -36,6 +36,13 @@
     │                                (carries `service` and `retry_after`): the turn waits
     ├── ReviewError                  a review or NLU training file `ozonbot review` cannot use
     │                                (names the file)
+    ├── TranslateError               the machine translation engine did not translate (carries
+    │   │                            `status` when it answered over HTTP); staff see "translation
+    │   │                            unavailable", nothing else waits for it
+    │   ├── TranslateUnavailableError  refused, timed out, 429 or 5xx, or translation is off
+    │   ├── TranslateRejectedError   the engine refused this request (400, 403 bad key, an
+    │   │                            unsupported language): the same request fails again
+    │   └── TranslateMalformedError  an answer that is not `{"translatedText": "..."}`
     └── TelegramDeliveryError        the Bot API did not take a staff notification (retried;
         │                            carries `retry_after` when Telegram said how long to wait)
         ├── TelegramRejectedError    the Bot API refused this very request (400): retrying the
@@ -229,6 +236,27 @@ class KnowledgeError(OzonbotError):
         super().__init__(f"{where}: {message}" if where else message)
         self.key = key
         self.path = path
+
+
+class TranslateError(OzonbotError):
+    """The translation engine (bot/translate) gave no translation; callers show that, never
+    guess one. The message never quotes the text that was to be translated."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message if status is None else f"{message} (HTTP {status})")
+        self.status = status
+
+
+class TranslateUnavailableError(TranslateError):
+    """Down, slow, overloaded or switched off: a later try may work."""
+
+
+class TranslateRejectedError(TranslateError):
+    """The engine refused the request itself (bad key, unsupported language pair)."""
+
+
+class TranslateMalformedError(TranslateError):
+    """The engine answered something that is not a translation."""
 
 
 class TelegramDeliveryError(OzonbotError):

@@ -2,7 +2,7 @@
 
 An escalation id is `{shop}-{10 hex}` (at most 43 characters), so `esc:<act>:<id>` fits; a
 corrected text does not fit at all, so the "send corrected" button carries a token and the text
-waits in Redis (`ConsoleStore.offer_fix`).
+waits in Redis (`ConsoleStore.offer_fix`); so does "Send" under a machine-translated reply.
 """
 
 from __future__ import annotations
@@ -28,4 +28,11 @@ class CardButton(CallbackData, prefix="esc"):
 
 
 class FixButton(CallbackData, prefix="fix"):
+    token: str
+
+
+class TranslatedButton(CallbackData, prefix="trs"):
+    """ "Send" under a staff reply's machine translation; the texts wait in Redis
+    (`TranslationStore.offer_reply`)."""
+
     token: str

@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.models import EscalationReason
 from bot.staff.buttons import Act, CardButton
 from bot.staff.texts import Texts
+from bot.staff.translated import CardTranslations, TranslationState
 from bot.state.models import BuyerMessage, Escalation, EscalationStatus, StaffAction
 from bot.worker.staffops import SendResult
 
@@ -240,13 +241,16 @@ def status_label(escalation: Escalation, texts: Texts) -> str:
 # --- cards -----------------------------------------------------------------------------------
 
 
-def render_card(escalation: Escalation, view: View) -> Card:
-    """The card of an escalation, a draft or a complaint, in its current state."""
+def render_card(
+    escalation: Escalation, view: View, translated: CardTranslations | None = None
+) -> Card:
+    """The card of an escalation, a draft or a complaint, in its current state; `translated`:
+    the buyer's messages machine-translated into the staff language (below the originals)."""
     sections: list[list[str]] = [
         _heading(escalation, view),
         _about(escalation, view),
         _window(escalation, view),
-        _buyer(escalation.buyer_messages, view),
+        _buyer(escalation.buyer_messages, view, translated or CardTranslations()),
         _proposal(escalation, view),
         _complaint(escalation, view),
         [f'<a href="{escape(chat_link(escalation.chat_id))}">{view.texts("card.link")}</a>'],
@@ -307,7 +311,7 @@ def _window(escalation: Escalation, view: View) -> list[str]:
     return lines
 
 
-def _buyer(messages: Sequence[BuyerMessage], view: View) -> list[str]:
+def _buyer(messages: Sequence[BuyerMessage], view: View, translated: CardTranslations) -> list[str]:
     if not messages:
         return []
     t = view.texts
@@ -317,6 +321,11 @@ def _buyer(messages: Sequence[BuyerMessage], view: View) -> list[str]:
         if message.is_image:
             body = f"{t('card.buyer_image')} {body}".rstrip()
         lines.append(f"\u203a {clock_time(message.created_at, view)} {body}")
+        if message.message_id in translated.lines:
+            machine = shown(translated.lines[message.message_id], t, MESSAGE_CHARS)
+            lines.append(f"\U0001f310 <i>{machine}</i>")
+    if translated.state is not TranslationState.NONE:
+        lines.append(f"<i>\U0001f310 {t(f'card.mt_{translated.state.value}')}</i>")
     return lines
 
 

@@ -5,6 +5,10 @@
     await console.stop()                   # both loops end between two steps; session closed
     await console.health()                 # for /healthz: lock owner, outbox, parked chats
 
+With `ConsoleParts.translate` configured (`TRANSLATE_URL`) and a `TranslationStore`, the console
+also runs the machine translation for staff (README "Translation for staff"): the engine's
+session is the console's and closes with it.
+
 Two loops share one Bot API session: `Delivery` posts and edits cards from the outbox,
 `UpdateLoop` handles what staff do (buttons, replies, commands). Telegram serves updates to one
 poller per bot, so with several workers the loops run only in the worker that holds the console
@@ -20,25 +24,26 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
-from bot.config import ShopConfig, TelegramSettings
+from bot.config import ShopConfig, TelegramSettings, TranslateSettings
 from bot.errors import ConfigError, StateError
 from bot.staff.actions import ConsoleActions
+from bot.staff.cards import SHOWN_MESSAGES, mask_contacts
 from bot.staff.commands import ConsoleCommands
 from bot.staff.delivery import PROBE_S, Delivery, sleep_unless
 from bot.staff.handlers import build_dispatcher
 from bot.staff.setup import ConsoleSetup
 from bot.staff.telegram import TelegramApi
+from bot.staff.texts import Texts
+from bot.staff.translation import StaffTranslation
 from bot.staff.updates import UpdateLoop
 from bot.state.console import ConsoleStore
 from bot.state.escalations import ControlStore, EscalationStore, Outbox
+from bot.state.translations import TranslationStore
+from bot.translate import NoTranslator, Translator, build_translator
 from bot.waiting import Backoff
 from bot.worker.metrics import Metrics
 from bot.worker.staffops import StaffOps
-
-if TYPE_CHECKING:
-    from bot.app import App
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +71,10 @@ class ConsoleParts:
     metrics: Metrics | None = None
     probe_s: float = PROBE_S
     """How often a staff chat that refuses the bot is tried again."""
+    translate: TranslateSettings | None = None
+    """Machine translation for staff (None or an empty URL: off)."""
+    translations: TranslationStore | None = None
+    """Where translations wait (both this and `translate` are needed for it to be on)."""
 
 
 @dataclass
@@ -77,31 +86,13 @@ class StaffConsole:
     outbox: Outbox
     store: ConsoleStore
     owner: str
+    translation: StaffTranslation
     read_block_ms: int = 1000
     lock_ttl_ms: int = 60_000
     lock_renew_s: float = 15.0
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _leading: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
-
-    @classmethod
-    def build(cls, app: App) -> StaffConsole:
-        worker = app.settings.worker
-        return cls.create(
-            ConsoleParts(
-                telegram=app.settings.telegram,
-                shops={shop.id: shop for shop in app.settings.shops},
-                staff=app.staff,
-                escalations=app.escalations,
-                control=app.control,
-                outbox=app.outbox,
-                store=ConsoleStore(app.redis, app.keys),
-                clock=app.clock,
-                warn_window=timedelta(minutes=worker.reply_window_warn_min),
-                consumer=f"console-{app.worker_id}",
-                metrics=app.metrics,
-            )
-        )
 
     @classmethod
     def create(cls, parts: ConsoleParts) -> StaffConsole:
@@ -112,7 +103,16 @@ class StaffConsole:
             parts.telegram, parts.shops, warn_window=parts.warn_window, clock=parts.clock
         )
         api = TelegramApi(token.get_secret_value(), parts.telegram.api_url)
-        actions = ConsoleActions(ops=parts.staff, store=parts.store, setup=setup, api=api)
+        translation = StaffTranslation(
+            translator=_translator(parts),
+            store=parts.translations,
+            outbox=parts.outbox,
+            staff_language=parts.telegram.language,
+            shown_messages=SHOWN_MESSAGES,
+        )
+        actions = ConsoleActions(
+            ops=parts.staff, store=parts.store, setup=setup, api=api, translation=translation
+        )
         commands = ConsoleCommands(
             setup=setup, control=parts.control, escalations=parts.escalations
         )
@@ -127,6 +127,7 @@ class StaffConsole:
             metrics=parts.metrics,
             probe_s=parts.probe_s,
             alert_chat=parts.telegram.alert_chat_id,
+            translation=translation,
         )
         updates = UpdateLoop(
             api=api,
@@ -143,6 +144,7 @@ class StaffConsole:
             outbox=parts.outbox,
             store=parts.store,
             owner=parts.consumer,
+            translation=translation,
             read_block_ms=parts.read_block_ms,
             lock_ttl_ms=parts.lock_ttl_ms,
             lock_renew_s=parts.lock_renew_s,
@@ -174,6 +176,7 @@ class StaffConsole:
             asyncio.create_task(
                 self.updates.run(self._stop, gate=self._leading), name="staff updates"
             ),
+            asyncio.create_task(self.translation.start(), name="translation engine probe"),
         ]
         log.info("staff console started for chats %s", sorted(self.setup.staff_chats))
 
@@ -186,6 +189,7 @@ class StaffConsole:
             self._leading.clear()
             with contextlib.suppress(StateError):
                 await self.store.release_console(self.owner)
+        await self.translation.close()
         await self.api.close()
         log.info("staff console stopped")
 
@@ -205,3 +209,11 @@ class StaffConsole:
             else:
                 self._leading.clear()
             await sleep_unless(self._stop, self.lock_renew_s)
+
+
+def _translator(parts: ConsoleParts) -> Translator:
+    """The configured engine, behind the same mask as the cards (phones, e-mails)."""
+    if parts.translate is None or parts.translations is None:
+        return NoTranslator()
+    texts = Texts(parts.telegram.language)
+    return build_translator(parts.translate, mask=lambda text: mask_contacts(text, texts))

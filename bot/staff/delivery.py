@@ -45,6 +45,7 @@ from bot.errors import (
 from bot.staff.cards import render_card, render_forward
 from bot.staff.setup import ConsoleSetup
 from bot.staff.telegram import EditOutcome, TelegramApi
+from bot.staff.translation import StaffTranslation
 from bot.state.console import ConsoleStore, ParkedChat
 from bot.state.escalations import EscalationStore, Held, Outbox, OutboxStatus
 from bot.state.models import Escalation, Notification
@@ -149,8 +150,10 @@ class Delivery:
         metrics: Metrics | None = None,
         probe_s: float = PROBE_S,
         alert_chat: int | None = None,
+        translation: StaffTranslation | None = None,
     ) -> None:
         self._api = api
+        self._translation = translation
         self._setup = setup
         self._outbox = outbox
         self._escalations = escalations
@@ -443,7 +446,10 @@ class Delivery:
     async def refresh_card(self, escalation: Escalation) -> int:
         """Show the escalation's current state: edit its card, or post it; returns the card."""
         chat = self._setup.chat_of(escalation.shop)
-        card = render_card(escalation, self._setup.view(escalation.shop))
+        # From the cache only: a translation still to come is asked for in the background
+        # and edits this card later (bot/staff/translation.py), so the card never waits.
+        translated = await self._translation.card(escalation) if self._translation else None
+        card = render_card(escalation, self._setup.view(escalation.shop), translated)
         if escalation.card_message_id is not None:
             outcome = await self._api.edit(chat, escalation.card_message_id, card.text, card.rows)
             if outcome is not EditOutcome.GONE:

@@ -50,6 +50,12 @@ Layout (`{p}` prefix, `{s}` shop id, `{c}` Ozon chat id):
     {p}:tg:reply:{chat}:{user}     string  "reply" pressed: that user's next message goes to this
                                            escalation (TTL)
     {p}:tg:fix:{token}             string  a corrected text offered to staff, awaiting a tap (TTL)
+    {p}:tg:translated:{token}      string  a staff reply machine-translated into the buyer's
+                                           language and checked, awaiting the "Send" tap (TG_FIX_S)
+    {p}:tr:{s}:{c}:{m}:{lang}      string  buyer message {m} machine-translated into staff
+                                           language {lang}, JSON (the record retention); a failed
+                                           try is kept TRANSLATION_RETRY_S so the card is not
+                                           retried on every refresh
     {p}:tg:parked:{tg}             string  staff chat {tg} refuses the bot (kicked, not found):
                                            why, since when, alerted; gone when a delivery there
                                            succeeds (TG_PARKED_S, renewed by every failed probe)
@@ -140,6 +146,9 @@ TG_REPLY_S = 15 * 60
 TG_FIX_S = 24 * 3600
 OUTBOX_HELD_S = 30 * 24 * 3600
 TG_PARKED_S = 30 * 24 * 3600
+TRANSLATION_RETRY_S = 10 * 60
+"""A buyer message the engine could not translate is tried again after this long (the card
+says "translation unavailable" meanwhile)."""
 PUBLIC_LEASE_MS = 120_000
 """Far longer than one answer call (10 s timeout, never retried): a lease that expired means
 the worker died, and only then is its `posting` record reconciled."""
@@ -252,6 +261,12 @@ class Keys:
 
     def telegram_fix(self, token: str) -> str:
         return self._k("tg", "fix", token)
+
+    def telegram_translated(self, token: str) -> str:
+        return self._k("tg", "translated", token)
+
+    def translation(self, shop: str, chat: str, message_id: str, language: str) -> str:
+        return self._k("tr", shop, chat, message_id, language)
 
     def telegram_parked(self, staff_chat: int) -> str:
         return self._k("tg", "parked", str(staff_chat))

@@ -218,13 +218,32 @@ class StaffOps:
             for m in history.messages
         )
 
-    async def relay(self, escalation_id: str, text: str, staff: Staff) -> SendResult:
-        """A reply typed by staff: checked against Ozon's rules, then sent to the buyer."""
+    async def relay(
+        self, escalation_id: str, text: str, staff: Staff, *, action: str = "replied"
+    ) -> SendResult:
+        """A reply typed by staff: checked against Ozon's rules, then sent to the buyer.
+        `action` names it in the card's history (`replied_translated`: a machine translation
+        of what staff wrote)."""
         escalation = await self.get(escalation_id)
         result = await self._send(escalation, text.strip(), Origin.STAFF)
         if result.sent:
-            await self._change(escalation_id, staff, "replied", escalation.status)
+            await self._change(escalation_id, staff, action, escalation.status)
         return result
+
+    async def review(self, escalation_id: str, text: str) -> SendResult:
+        """The outbound check of a text staff may send, without sending it (`sent` False;
+        no violations: it passes). A machine-translated reply is shown to staff with this
+        verdict before anyone confirms it; the confirmed send goes through `relay`, i.e. the
+        check again, because the tap may come later and only a `Checked` text is sent."""
+        escalation = await self.get(escalation_id)
+        text = text.strip()
+        if not text:
+            return SendResult(sent=False, error="empty message")
+        result = await self._sender.check(escalation.shop, text, origin=Origin.STAFF)
+        if result.ok:
+            return SendResult(sent=False)
+        fix = self._fixer.suggest_fix(text, result)
+        return SendResult(sent=False, violations=result.violations, fix=fix)
 
     async def mark_wrong_intent(self, escalation_id: str, intent: str, staff: Staff) -> Escalation:
         if Intent.parse(intent) is None:

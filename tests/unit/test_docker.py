@@ -32,6 +32,8 @@ WORKER_DOCKERFILE = DOCKER / "worker.Dockerfile"
 RASA_DOCKERFILE = DOCKER / "rasa.Dockerfile"
 ENV_EXAMPLE = ROOT / ".env.example"
 SERVICES = {"redis", "actions", "rasa", "worker"}
+OPTIONAL = {"translate"}
+"""Started only with their compose profile; nothing waits for them."""
 
 
 # --- reading the files ---------------------------------------------------------------------
@@ -257,17 +259,22 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 def test_compose_defines_redis_actions_rasa_and_worker() -> None:
-    assert set(compose()["services"]) == SERVICES
+    assert set(compose()["services"]) == SERVICES | OPTIONAL
 
 
 @pytest.mark.parametrize("name", sorted(SERVICES))
+def test_the_default_services_need_no_profile(name: str) -> None:
+    assert "profiles" not in service(name)
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES | OPTIONAL))
 def test_every_service_has_a_health_check(name: str) -> None:
     check = service(name)["healthcheck"]
     assert check["test"][0] in ("CMD", "CMD-SHELL")
     assert not check.get("disable", False)
 
 
-@pytest.mark.parametrize("name", sorted(SERVICES))
+@pytest.mark.parametrize("name", sorted(SERVICES | OPTIONAL))
 def test_every_service_restarts_unless_stopped(name: str) -> None:
     assert service(name)["restart"] == "unless-stopped"
 
@@ -285,6 +292,45 @@ def test_worker_starts_after_redis_and_rasa() -> None:
 
 def test_rasa_starts_after_redis_and_the_action_server() -> None:
     assert set(service("rasa")["depends_on"]) == {"redis", "actions"}
+
+
+# --- compose: the optional translation engine ------------------------------------------------
+
+
+def test_translate_runs_only_with_its_profile() -> None:
+    assert service("translate")["profiles"] == ["translate"]
+
+
+def test_translate_is_libretranslates_official_image_pinned() -> None:
+    image = service("translate")["image"]
+    name, _, tag = image.partition(":")
+    assert name == "libretranslate/libretranslate"
+    assert re.fullmatch(r"v\d+\.\d+\.\d+", tag), "pin a release, never latest"
+
+
+def test_translate_loads_only_the_consoles_languages() -> None:
+    loaded = service("translate")["environment"]["LT_LOAD_ONLY"].split(",")
+    assert sorted(loaded) == ["en", "ru", "zh"]
+
+
+def test_translate_keeps_its_models_in_a_named_volume() -> None:
+    volume = service("translate")["volumes"][0].split(":")[0]
+    assert volume in compose()["volumes"]
+
+
+def test_translate_sees_buyer_text_so_it_is_not_published() -> None:
+    assert "ports" not in service("translate")
+
+
+def test_nothing_waits_for_the_optional_engine() -> None:
+    for name in SERVICES:
+        assert not OPTIONAL & set(service(name).get("depends_on", {}))
+
+
+def test_env_example_names_the_compose_address_of_the_engine() -> None:
+    port = service("translate")["environment"]["LT_PORT"]
+    text = ENV_EXAMPLE.read_text(encoding="utf-8")
+    assert f"TRANSLATE_URL=http://translate:{port}" in text
 
 
 # --- compose: Redis -------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Card buttons and the "send corrected" button."""
+"""Card buttons, the "send corrected" button and "Send" under a machine-translated reply."""
 
 from __future__ import annotations
 
@@ -6,13 +6,14 @@ from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 
 from bot.staff.actions import Actor, ConsoleActions
-from bot.staff.buttons import CardButton, FixButton
+from bot.staff.buttons import CardButton, FixButton, TranslatedButton
 
 
 def cards_router() -> Router:
     router = Router(name="cards")
     router.callback_query.register(on_card_button, CardButton.filter())
     router.callback_query.register(on_fix_button, FixButton.filter())
+    router.callback_query.register(on_translated_button, TranslatedButton.filter())
     router.callback_query.register(on_stale_button)
     return router
 
@@ -46,6 +47,19 @@ async def on_fix_button(
         return
     actor, message_id = found
     answer = await actions.guarded(actions.confirm_fix(callback_data.token, actor, message_id))
+    await actions.answer(query.id, answer)
+
+
+async def on_translated_button(
+    query: CallbackQuery, callback_data: TranslatedButton, actions: ConsoleActions
+) -> None:
+    found = actor_of(query)
+    if found is None:
+        return
+    actor, message_id = found
+    answer = await actions.guarded(
+        actions.confirm_translated(callback_data.token, actor, message_id)
+    )
     await actions.answer(query.id, answer)
 
 

@@ -247,4 +247,29 @@ STRINGS: dict[str, str] = {
         "The Ozon API key of shop {shop} lacks roles for: {methods}. Create a "
         "key with those roles, or the bot cannot do that part."
     ),
+    # machine translation for staff (bot/staff/translation.py)
+    "lang.ru": "Russian",
+    "lang.en": "English",
+    "lang.zh": "Chinese",
+    "card.mt_pending": "machine translation on its way\u2026",
+    "card.mt_done": "machine translation, may be inaccurate",
+    "card.mt_unavailable": "machine translation unavailable",
+    "action.replied_translated": "replied (machine-translated)",
+    "btn.send_translated": "Send",
+    "relay.tr_preview": "Machine translation into {language}, what the buyer will get:",
+    "relay.tr_passed": "Rules check: passed.",
+    "relay.tr_confirm": "Nothing is sent until you press \u201c{button}\u201d.",
+    "relay.tr_refused": "Not sent: the machine translation breaks Ozon's rules.",
+    "relay.tr_violation": "{rule}: \u201c{fragment}\u201d = \u201c{back}\u201d",
+    "relay.tr_fix_back": "The corrected text in your language:",
+    "relay.tr_sent": "Sent to the buyer as a machine translation into {language}:",
+    "relay.tr_unavailable": (
+        "Not sent: the machine translation is unavailable now ({error}). Try again later or "
+        "write in the buyer's language ({language})."
+    ),
+    "relay.tr_contacts": (
+        "Not sent: phone numbers and e-mail addresses never go to buyers (Ozon's rules) or to "
+        "the translation engine."
+    ),
+    "relay.tr_expired": "This translation has expired; write the reply again.",
 }

@@ -194,4 +194,27 @@ STRINGS: dict[str, str] = {
     "notice.data_loss": "Redis 丢失了机器人的数据（无持久化重启或故障切换）。之前的卡片和接管记录已丢失；员工处理中的聊天会重新交给您，而不是由机器人回复。",
     "notice.push_unhealthy": "Ozon 将店铺 {shop} 的推送地址评为 {state}。推送地址连续三天不可用时 Ozon 会将其停用；在此期间机器人继续轮询。",
     "notice.key_roles": "店铺 {shop} 的 Ozon API 密钥缺少以下方法的角色：{methods}。请创建具有这些角色的密钥，否则机器人无法完成这部分工作。",
+    # 员工机器翻译 (bot/staff/translation.py)
+    "lang.ru": "俄语",
+    "lang.en": "英语",
+    "lang.zh": "中文",
+    "card.mt_pending": "机器翻译中\u2026",
+    "card.mt_done": "机器翻译，可能不准确",
+    "card.mt_unavailable": "机器翻译不可用",
+    "action.replied_translated": "已回复（机器翻译）",
+    "btn.send_translated": "发送",
+    "relay.tr_preview": "机器翻译成{language}，买家将收到以下内容：",
+    "relay.tr_passed": "规则检查：通过。",
+    "relay.tr_confirm": "点击“{button}”之前不会发送任何内容。",
+    "relay.tr_refused": "未发送：机器翻译违反 Ozon 规则。",
+    "relay.tr_violation": "{rule}：“{fragment}” = “{back}”",
+    "relay.tr_fix_back": "修正后的文本（您的语言）：",
+    "relay.tr_sent": "已作为{language}机器翻译发送给买家：",
+    "relay.tr_unavailable": (
+        "未发送：机器翻译暂不可用（{error}）。请稍后重试，或用买家的语言（{language}）书写。"
+    ),
+    "relay.tr_contacts": (
+        "未发送：电话号码和邮箱既不会发给买家（Ozon 规则），也不会发给翻译服务。"
+    ),
+    "relay.tr_expired": "该翻译已过期，请重新输入回复。",
 }
