@@ -27,8 +27,8 @@ from collections.abc import Sequence
 
 from bench.guard import NLU_DIR
 from bot.guard.inbound import InboundGuard
-from bot.guard.training import Example, train_spam, training_examples
 from bot.guard.spam import Learned
+from bot.guard.training import Example, train_spam, training_examples
 from bot.models import InboundFlag
 
 COST_MISSED_SPAM, COST_CHATTER, COST_BUYER = 1, 2, 10
