@@ -75,13 +75,13 @@ async def _card(t: Translated, chat: str, text: str) -> tuple[float, float, bool
 async def _reply(t: Translated, chat: str, text: str, card_id: int) -> float:
     started = time.monotonic()
     asked = t.h.tg.say(STAFF_CHAT, ANNA, text, reply_to=card_id)
-    await _until(lambda: t.h.tg.replies_to(STAFF_CHAT, asked))
+    await _until(lambda: bool(t.h.tg.replies_to(STAFF_CHAT, asked)))
     answer = t.h.tg.replies_to(STAFF_CHAT, asked)[-1]
     took = time.monotonic() - started
     if "发送" in [label for label, _ in answer.buttons]:
         pressed = time.monotonic()
         t.h.tg.press(STAFF_CHAT, ANNA, answer.message_id, answer.button("发送"))
-        await _until(lambda: t.h.tg.replies_to(STAFF_CHAT, answer.message_id))
+        await _until(lambda: bool(t.h.tg.replies_to(STAFF_CHAT, answer.message_id)))
         took += time.monotonic() - pressed
     return took
 

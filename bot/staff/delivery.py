@@ -430,6 +430,9 @@ class Delivery:
             view = self._setup.view(escalation.shop)
             text = render_forward(notification.text or "", notification.created_at, view)
             await self._reply_to_card(escalation, text)
+            if self._translation is not None:
+                # The forwarded words are on the card too: its translation edits the card.
+                await self._translation.card(escalation)
         elif notification.kind == "reminder":
             await self._reply_to_card(escalation, escape(notification.text or "", quote=False))
         return True

@@ -77,6 +77,23 @@ async def test_translations_are_kept_per_message(t: Translated) -> None:
     assert t.lt.asked(target="zh").count("Где мой заказ?") == 1
 
 
+async def test_a_buyer_message_forwarded_to_a_taken_chat_is_translated_on_the_card(
+    t: Translated,
+) -> None:
+    await t.start()
+    escalation = await t.h.escalate("chat-15", "Где мой заказ?")
+    card = await t.h.card(escalation.id)
+    t.h.tg.press(STAFF_CHAT, ANNA, card.message_id, card.button("接管"))
+
+    async def taken() -> bool:
+        return (await t.h.current(escalation.id)).status is EscalationStatus.TAKEN
+
+    await wait_until(taken)
+    await t.h.forward(await t.h.current(escalation.id), "Позовите человека")
+    await wait_until(lambda: t.h.tg.replies_to(STAFF_CHAT, card.message_id))
+    await wait_until(lambda: "请叫人工客服" in card.text)
+
+
 async def test_buyer_text_in_the_staff_language_is_not_translated(t: Translated) -> None:
     await t.start(Language.EN)
     escalation = await t.h.escalate("chat-5", "Hello, where is my order? It is late.")
