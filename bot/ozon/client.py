@@ -26,7 +26,6 @@ import logging
 import random
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Literal, Protocol, Self, TypeVar
@@ -511,14 +510,15 @@ class OzonClient:
             log.warning("attribute names unavailable, using the fixed table: %s", exc)
             return card
         named = tuple(
-            replace(
-                attribute,
-                name=ru.get(attribute.id) or attribute.name,
-                name_en=en.get(attribute.id) or attribute.name_en,
+            attribute.model_copy(
+                update={
+                    "name": ru.get(attribute.id) or attribute.name,
+                    "name_en": en.get(attribute.id) or attribute.name_en,
+                }
             )
             for attribute in card.attributes
         )
-        return replace(card, attributes=named)
+        return card.model_copy(update={"attributes": named})
 
     # --- product questions (Premium Plus) ----------------------------------------------------
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from bot.ozon.parsing import Node
 from bot.sandbox import render
+from bot.sandbox.request import Node
 from bot.sandbox.state import SandboxState, Shop, bad_request
 
 Json = dict[str, object]

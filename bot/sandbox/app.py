@@ -64,12 +64,12 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.errors import OzonMalformedError
-from bot.ozon.parsing import Node
 from bot.sandbox import drill_faults, public, render
 from bot.sandbox.account import OPERATIONS as ACCOUNT
 from bot.sandbox.account import push_url, roles_for
 from bot.sandbox.openapi import OpenApiSpec
 from bot.sandbox.posting_lists import OPERATIONS as POSTING_LISTS
+from bot.sandbox.request import Node
 from bot.sandbox.seed import SeedError
 from bot.sandbox.seller import OPERATIONS, Operation
 from bot.sandbox.state import (

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import cast
 
-from bot.ozon.parsing import Node
 from bot.sandbox import render
+from bot.sandbox.request import Node
 from bot.sandbox.seed import SeedPosting
 from bot.sandbox.seller import Operation
 from bot.sandbox.state import SandboxState, Shop, bad_request

@@ -31,7 +31,6 @@ from typing import TypeVar
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.ozon.parsing import Node
 from bot.sandbox import render
 from bot.sandbox.public_board import (
     PUBLICATION,
@@ -41,6 +40,7 @@ from bot.sandbox.public_board import (
     BoardReview,
     page_after,
 )
+from bot.sandbox.request import Node
 from bot.sandbox.seller import Operation
 from bot.sandbox.state import PREMIUM_REFUSAL, SandboxState, Shop, bad_request, not_found
 

@@ -1,6 +1,6 @@
 """The twelve Seller API methods of the emulator: a request body in, Ozon's answer body out.
 
-Each operation reads the request with the client's own parser (`bot.ozon.parsing.Node`, whose
+Each operation reads the request with `bot.sandbox.request.Node` (whose
 complaints become Ozon's 400 / code 3), applies Ozon's rules through `SandboxState`, and renders
 the answer with `bot.sandbox.render`.
 """
@@ -11,9 +11,9 @@ import base64
 import binascii
 from collections.abc import Callable
 
-from bot.ozon.parsing import Node
 from bot.ozon.schemas import fold
 from bot.sandbox import render
+from bot.sandbox.request import Node
 from bot.sandbox.state import (
     FBS_AFTER_DELIVERY,
     SandboxState,

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.guard.types import Violation
 from bot.models import Decision, EscalationReason, InboundFlag, Rule
+from bot.ozon.schemas import MessageContext as MessageContext  # one model, read from Ozon
 
 
 def utcnow() -> datetime:
@@ -22,11 +23,6 @@ def utcnow() -> datetime:
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
-
-
-class MessageContext(_Frozen):
-    order_number: str | None = None
-    sku: str | None = None
 
 
 class BuyerMessage(_Frozen):

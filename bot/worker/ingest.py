@@ -35,7 +35,7 @@ from bot.ozon.client import OzonClient
 from bot.ozon.schemas import ChatMessage, ChatSummary, Direction, UserType
 from bot.state.chats import ChatStore
 from bot.state.keys import POLL_LOCK_MS, Keys
-from bot.state.models import BuyerMessage, MessageContext
+from bot.state.models import BuyerMessage
 from bot.waiting import Backoff
 from bot.worker.metrics import Metrics
 
@@ -207,7 +207,7 @@ class Poller:
         new = await self.fetch_chat(shop_id, chat_id)
         history = await self._recent(shop_id, chat_id)
         wanted = set(message_ids)
-        texts = {m.message_id: _well_formed(m.text) for m in history if m.message_id in wanted}
+        texts = {m.message_id: m.text for m in history if m.message_id in wanted}
         return bool(new or (texts and await self._chats.replace_texts(shop_id, chat_id, texts)))
 
     async def fetch_chat(self, shop_id: str, chat_id: str, first_unread: str | None = None) -> int:
@@ -269,21 +269,13 @@ def _unanswered(history: list[ChatMessage], first_unread: str | None) -> list[Ch
 
 
 def _to_inbox(shop_id: str, chat_id: str, message: ChatMessage) -> BuyerMessage:
-    context = message.context
+    # The text is well formed already: `bot.ozon.fields.Lines` replaced lone surrogates.
     return BuyerMessage(
         shop=shop_id,
         chat_id=chat_id,
         message_id=message.message_id,
         created_at=message.created_at,
-        text=_well_formed(message.text),
+        text=message.text,
         is_image=message.is_image,
-        context=MessageContext(order_number=context.order_number, sku=context.sku)
-        if context
-        else None,
+        context=message.context,
     )
-
-
-def _well_formed(text: str) -> str:
-    """The text with lone UTF-16 surrogates (a cut emoji in Ozon's JSON) replaced by U+FFFD:
-    such a string cannot be encoded to UTF-8 for Redis, Rasa or Telegram."""
-    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")

@@ -173,7 +173,7 @@ def test_select_chats_are_buyer_chats_in_both_spellings() -> None:
 
 
 def test_an_unknown_chat_type_parses_without_error() -> None:
-    assert parsing.chat_type("SELLER_FUTURE_THING") is ChatType.OTHER
+    assert ChatType.parse("SELLER_FUTURE_THING") is ChatType.OTHER
 
 
 def test_pushes_parse_update_and_close_and_select() -> None:
@@ -197,7 +197,7 @@ def test_pushes_parse_update_and_close_and_select() -> None:
 
 def test_roles_name_missing_methods_and_expiry_warnings() -> None:
     roles = KeyRoles(
-        roles=(KeyRole("Chat", ("/v3/chat/list", "/v3/chat/history")),),
+        roles=(KeyRole(name="Chat", methods=("/v3/chat/list", "/v3/chat/history")),),
         expires_at=NOW + timedelta(days=6, hours=23),
     )
     assert roles.missing(["/v3/chat/list", "/v1/chat/send/message"]) == ("/v1/chat/send/message",)
@@ -222,11 +222,7 @@ def posting(**changes: object) -> Posting:
         products=(),
         cancel_reason=None,
     )
-    return base if not changes else Posting(**{**_fields(base), **changes})  # type: ignore[arg-type]
-
-
-def _fields(value: Posting) -> dict[str, object]:
-    return {name: getattr(value, name) for name in value.__slots__}
+    return Posting.model_validate({**base.model_dump(), **changes})
 
 
 def test_fbs_reply_window_counts_from_fact_delivery_date() -> None:
