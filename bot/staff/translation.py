@@ -14,7 +14,6 @@ never reaches the engine.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import secrets
 from collections.abc import Sequence
@@ -173,11 +172,6 @@ class StaffTranslation:
         await store.keep(
             message.shop, message.chat_id, message.message_id, self.staff_language, kept
         )
-
-    async def settle(self) -> None:
-        """Wait for the translations in flight (tests and benchmarks)."""
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.gather(*self._tasks.values())
 
     # --- staff replies ---------------------------------------------------------------------
 
