@@ -25,7 +25,7 @@ from typing import Annotated, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainValidator
 
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -169,5 +169,5 @@ Flag = Annotated[bool, PlainValidator(_flag)]
 Moment = Annotated[datetime, PlainValidator(_need_moment)]
 OptMoment = Annotated[datetime | None, PlainValidator(moment)]
 Strings = Annotated[tuple[str, ...], PlainValidator(_strings)]
-Many = Annotated[tuple[T, ...], BeforeValidator(_empty_if_none)]
+Many = Annotated[tuple[_T, ...], BeforeValidator(_empty_if_none)]
 """A list of objects; `null` (Go's empty slice) is empty."""

@@ -10,6 +10,7 @@ never quotes the value, which may be a buyer's text. An enum value we do not kno
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal, TypeVar
 
 from pydantic import AliasPath, Field, ValidationError
@@ -54,6 +55,15 @@ def parse(model: type[M], data: object, method: str, **context: object) -> M:
         return model.model_validate(data, context=context or None)
     except ValidationError as exc:
         raise OzonMalformedError(method, _describe(exc)) from exc
+
+
+def reader(model: type[M]) -> Callable[[object, str], M]:
+    """The parser of a method whose whole answer is `model`, as `OzonClient` calls parsers."""
+
+    def read(data: object, method: str) -> M:
+        return parse(model, data, method)
+
+    return read
 
 
 def _describe(exc: ValidationError) -> str:
@@ -135,15 +145,24 @@ class _Nothing(OzonModel):
     pass
 
 
-# --- chats ---------------------------------------------------------------------------------
+# --- answers that are one model ------------------------------------------------------------
+
+chat_page = reader(ChatPage)
+chat_history = reader(ChatHistory)
+returns_page = reader(ReturnsPage)
+key_roles = reader(KeyRoles)
+push_urls = reader(PushUrls)
+question_page = reader(QuestionPage)
+question = reader(Question)
+question_count = reader(QuestionCount)
+answer_page = reader(AnswerPage)
+review_page = reader(ReviewPage)
+review = reader(Review)
+review_count = reader(ReviewCount)
+comment_page = reader(CommentPage)
 
 
-def chat_page(data: object, method: str) -> ChatPage:
-    return parse(ChatPage, data, method)
-
-
-def chat_history(data: object, method: str) -> ChatHistory:
-    return parse(ChatHistory, data, method)
+# --- answers that are one field, or need more than the model -------------------------------
 
 
 def unread_count(data: object, method: str) -> int:
@@ -161,7 +180,22 @@ def send_result(data: object, method: str) -> None:
         raise OzonMalformedError(method, f"$.result: expected 'success', got {result!r}")
 
 
-# --- postings, returns, products -----------------------------------------------------------
+def created_answer_id(data: object, method: str) -> str:
+    return parse(_CreatedAnswer, data, method).answer_id
+
+
+def created_comment_id(data: object, method: str) -> str:
+    return parse(_CreatedComment, data, method).comment_id
+
+
+def nothing(data: object, method: str) -> None:
+    """Methods that answer an empty object on success (`change-status`, deletes)."""
+    parse(_Nothing, data, method)
+
+
+def push(data: object) -> Push:
+    """A chat push's body; `OzonMalformedError` (method `push`) names what is missing."""
+    return parse(Push, data, PUSH)
 
 
 def posting(data: object, method: str, scheme: Literal["fbs", "fbo"]) -> Posting:
@@ -172,12 +206,17 @@ def postings_page(data: object, method: str, scheme: Literal["fbs", "fbo"]) -> P
     return parse(PostingsPage, data, method, scheme=scheme)
 
 
-def returns_page(data: object, method: str) -> ReturnsPage:
-    return parse(ReturnsPage, data, method)
-
-
 def product_infos(data: object, method: str) -> tuple[ProductInfo, ...]:
     return parse(_ProductInfos, data, method).items
+
+
+def product_description(data: object, method: str) -> ProductDescription:
+    return parse(_ProductDescription, data, method).result
+
+
+def category_attribute_names(data: object, method: str) -> dict[int, str]:
+    """`/v1/description-category/attribute` → attribute id → name (unnamed ones left out)."""
+    return {row.id: row.name for row in parse(_AttributeNames, data, method).result if row.name}
 
 
 def product_attributes(data: object, method: str) -> tuple[ProductAttributes, ...]:
@@ -195,76 +234,3 @@ def _known_name(attribute: Attribute) -> Attribute:
     if entry is None:
         return attribute
     return attribute.model_copy(update={"name": entry.name_ru, "name_en": entry.name_en})
-
-
-def product_description(data: object, method: str) -> ProductDescription:
-    return parse(_ProductDescription, data, method).result
-
-
-def category_attribute_names(data: object, method: str) -> dict[int, str]:
-    """`/v1/description-category/attribute` → attribute id → name (unnamed ones left out)."""
-    return {row.id: row.name for row in parse(_AttributeNames, data, method).result if row.name}
-
-
-# --- push notifications, the key and push monitoring ---------------------------------------
-
-
-def push(data: object) -> Push:
-    """A chat push's body; `OzonMalformedError` (method `push`) names what is missing."""
-    return parse(Push, data, PUSH)
-
-
-def key_roles(data: object, method: str) -> KeyRoles:
-    return parse(KeyRoles, data, method)
-
-
-def push_urls(data: object, method: str) -> PushUrls:
-    return parse(PushUrls, data, method)
-
-
-# --- product questions and reviews ---------------------------------------------------------
-
-
-def question_page(data: object, method: str) -> QuestionPage:
-    return parse(QuestionPage, data, method)
-
-
-def question(data: object, method: str) -> Question:
-    return parse(Question, data, method)
-
-
-def answer_page(data: object, method: str) -> AnswerPage:
-    return parse(AnswerPage, data, method)
-
-
-def created_answer_id(data: object, method: str) -> str:
-    return parse(_CreatedAnswer, data, method).answer_id
-
-
-def created_comment_id(data: object, method: str) -> str:
-    return parse(_CreatedComment, data, method).comment_id
-
-
-def question_count(data: object, method: str) -> QuestionCount:
-    return parse(QuestionCount, data, method)
-
-
-def review_page(data: object, method: str) -> ReviewPage:
-    return parse(ReviewPage, data, method)
-
-
-def review(data: object, method: str) -> Review:
-    return parse(Review, data, method)
-
-
-def comment_page(data: object, method: str) -> CommentPage:
-    return parse(CommentPage, data, method)
-
-
-def review_count(data: object, method: str) -> ReviewCount:
-    return parse(ReviewCount, data, method)
-
-
-def nothing(data: object, method: str) -> None:
-    """Methods that answer an empty object on success (`change-status`, deletes)."""
-    parse(_Nothing, data, method)

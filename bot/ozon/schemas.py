@@ -14,8 +14,9 @@ Enums compare case-insensitively and tolerate Ozon's spelling drift (`OPENED` / 
 `BUYER_SELLER` / `Buyer_Seller`, `Сustomer` with a Cyrillic "С"); a value we do not know becomes
 `OTHER` rather than an error, because Ozon adds values without notice, and is logged once.
 
-The module is longer than most (~500 lines) because it is the whole answer contract of 30 methods
-in one place; every model is declarative, the logic lives in `fields` and `parsing`.
+The module is long (~800 lines) because it is the whole answer contract of 30 methods in one place,
+read top to bottom like the OpenAPI file; the models are declarative (a field, its type, where
+Ozon puts it), and the few validators only derive a value from Ozon's nesting.
 """
 
 from __future__ import annotations
