@@ -89,8 +89,15 @@ def deadline(
 
 
 def sandbox_env() -> dict[str, str]:
-    # The emulator always comes from this tree: its drill faults are part of the harness.
-    return {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+    # The emulator comes from DRILL_SOURCE when that checkout has the drill faults, else from
+    # this tree (they are part of the harness).
+    has_faults = (SOURCE / "bot" / "sandbox" / "drill_faults.py").exists()
+    source = SOURCE if has_faults else ROOT
+    return {**os.environ, "PYTHONPATH": str(source), "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def _tail(log: Path, chars: int = 1500) -> str:
+    return log.read_text(errors="replace")[-chars:] if log.exists() else ""
 
 
 def free_port() -> int:
@@ -121,8 +128,10 @@ class Sandbox:
         line = (await asyncio.wait_for(proc.stdout.readline(), 30)).decode()
         match = re.search(r"serving on (http://\S+)", line)
         if match is None:
-            proc.kill()
-            raise RuntimeError(f"ozonbot sandbox did not start: {line!r} (see {log})")
+            if proc.returncode is None:
+                proc.kill()
+            await proc.wait()
+            raise RuntimeError(f"ozonbot sandbox did not start: {line!r}\n{_tail(log)}")
         return cls(proc, match.group(1), http)
 
     async def stop(self) -> None:
