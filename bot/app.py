@@ -41,6 +41,7 @@ from bot.state.keys import Keys
 from bot.state.ratelimit import redis_limiters
 from bot.state.redis import Redis, connect
 from bot.state.streams import StreamStore
+from bot.state.translations import TranslationStore
 from bot.streams.common import StreamDeps
 from bot.streams.desk import PublicDesk
 from bot.streams.questions import QuestionStream
@@ -419,6 +420,10 @@ class App:
             warn_window=timedelta(minutes=worker.reply_window_warn_min),
             consumer=f"console-{self.worker_id}",
             metrics=self.metrics,
+            translate=self.settings.translate,
+            translations=TranslationStore(
+                self.redis, self.keys, retention_s=worker.record_retention_days * 24 * 3600
+            ),
         )
         console = StaffConsole.create(parts)
         await console.start()

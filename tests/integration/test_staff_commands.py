@@ -63,7 +63,7 @@ async def test_stats_shows_todays_counters(h: StaffHarness) -> None:
     assert "Buyer turns handled: 2" in text
     assert "Answered automatically: 1" in text
     assert "dispute: 1" in text
-    assert "caps: 1" in text
+    assert "shouting in capitals: 1" in text  # rules in words (issue 16)
 
 
 async def test_pause_and_resume_flip_the_kill_switch(h: StaffHarness) -> None:

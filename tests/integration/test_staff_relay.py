@@ -89,10 +89,10 @@ async def test_a_violation_is_shown_and_the_fix_is_sent_only_after_confirming(
     answer = await answer_to(h, asked)
     assert "Not sent" in answer.text
     assert (
-        "caps: \u201c\u0417\u0414\u0420\u0410\u0412\u0421\u0422\u0412\u0423\u0419\u0422\u0415"
+        "shouting in capitals: \u201c\u0417\u0414\u0420\u0410\u0412\u0421\u0422\u0412\u0423\u0419\u0422\u0415"
         in answer.text
     )
-    assert "punctuation: \u201c!!!\u201d" in answer.text
+    assert "!!! or ???: \u201c!!!\u201d" in answer.text  # rules in words (issue 16)
     assert "Здравствуйте, ваш заказ в пути!" in answer.text
     assert h.sent_to_buyer("chat-4") == []
     h.tg.press(STAFF_CHAT, ANNA, answer.message_id, answer.button("Send corrected"))
@@ -118,7 +118,7 @@ async def test_a_contact_exchange_is_refused_without_a_fix(h: StaffHarness) -> N
     card = await h.card(escalation.id)
     asked = h.tg.say(STAFF_CHAT, ANNA, "Напишите мне в телеграм @shop", reply_to=card.message_id)
     answer = await answer_to(h, asked)
-    assert "contacts: \u201c@shop\u201d" in answer.text
+    assert "contact details or talk outside Ozon: \u201c@shop\u201d" in answer.text
     assert "Change the text" in answer.text
     assert answer.buttons == []
     assert h.sent_to_buyer("chat-6") == []
