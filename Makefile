@@ -73,7 +73,7 @@ test-unit: $(VENV)/.done redis
 
 # Fault drills (docs/drills.md): real worker processes against the emulator, a fake Telegram, a
 # Rasa stand-in and real Redis. CI runs the short ones (scripts/run-tests); this runs all of them.
-drill: $(VENV)/.done redis
+drill: setup redis train
 	OZONBOT_ENV_FILE=config/sandbox.env PYTHONPATH=$(CURDIR) $(BIN)/pytest -q -p no:cacheprovider tests/drills
 
 nlu-eval: setup train
