@@ -12,6 +12,9 @@ validator here, so a model states a trap by naming a type.
   string cannot be encoded to UTF-8 for Redis, Rasa or Telegram, so it becomes U+FFFD here.
 - Dates are RFC 3339; Ozon's dates are UTC, so one without an offset is UTC.
 
+The readers (`optional_id`, `optional_integer`, `flag`, `moment`, `strings`) are public because
+the emulator reads its requests with the same rules (`bot.sandbox.request`).
+
 Each validator takes Ozon's JSON value or the value a caller constructs a model with (a `str`,
 an `int`, a `datetime`). A value of the wrong JSON type raises `ValueError` naming what was
 expected; `bot.ozon.parsing` turns it into `OzonMalformedError` with the field's path.
@@ -46,7 +49,7 @@ def well_formed(text: str) -> str:
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
-def _id(value: object) -> str | None:
+def optional_id(value: object) -> str | None:
     if value is None or isinstance(value, str):
         return None if value in (None, "", "0") else value
     if isinstance(value, int) and not isinstance(value, bool):
@@ -55,11 +58,11 @@ def _id(value: object) -> str | None:
 
 
 def _id_or_empty(value: object) -> str:
-    return _id(value) or ""
+    return optional_id(value) or ""
 
 
 def _need_id(value: object) -> str:
-    parsed = _id(value)
+    parsed = optional_id(value)
     if parsed is None:
         raise ValueError("expected a non-empty id")
     return parsed
@@ -91,7 +94,7 @@ def _lines(value: object) -> str:
     return _text(value)
 
 
-def _integer(value: object) -> int | None:
+def optional_integer(value: object) -> int | None:
     if value is None or (isinstance(value, int) and not isinstance(value, bool)):
         return value
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
@@ -100,17 +103,17 @@ def _integer(value: object) -> int | None:
 
 
 def _count(value: object) -> int:
-    return _integer(value) or 0
+    return optional_integer(value) or 0
 
 
 def _need_integer(value: object) -> int:
-    parsed = _integer(value)
+    parsed = optional_integer(value)
     if parsed is None:
         raise ValueError("expected an integer")
     return parsed
 
 
-def _flag(value: object) -> bool:
+def flag(value: object) -> bool:
     if isinstance(value, bool):
         return value
     if value is None:
@@ -145,7 +148,7 @@ def _empty_if_none(value: object) -> object:
     return () if value is None else value
 
 
-def _strings(value: object) -> tuple[str, ...]:
+def strings(value: object) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, list | tuple) and all(isinstance(item, str) for item in value):
@@ -155,7 +158,7 @@ def _strings(value: object) -> tuple[str, ...]:
 
 Id = Annotated[str, PlainValidator(_need_id)]
 """A required id: a string, or a number made a string; never empty or "0"."""
-OptId = Annotated[str | None, PlainValidator(_id)]
+OptId = Annotated[str | None, PlainValidator(optional_id)]
 IdOrEmpty = Annotated[str, PlainValidator(_id_or_empty)]
 Text = Annotated[str, PlainValidator(_text)]
 """A string, "" when absent; lone surrogates become U+FFFD."""
@@ -163,11 +166,11 @@ NeedText = Annotated[str, PlainValidator(_need_text)]
 OptText = Annotated[str | None, PlainValidator(_opt_text)]
 Lines = Annotated[str, PlainValidator(_lines)]
 Count = Annotated[int, PlainValidator(_count)]
-OptCount = Annotated[int | None, PlainValidator(_integer)]
+OptCount = Annotated[int | None, PlainValidator(optional_integer)]
 Integer = Annotated[int, PlainValidator(_need_integer)]
-Flag = Annotated[bool, PlainValidator(_flag)]
+Flag = Annotated[bool, PlainValidator(flag)]
 Moment = Annotated[datetime, PlainValidator(_need_moment)]
 OptMoment = Annotated[datetime | None, PlainValidator(moment)]
-Strings = Annotated[tuple[str, ...], PlainValidator(_strings)]
+Strings = Annotated[tuple[str, ...], PlainValidator(strings)]
 Many = Annotated[tuple[_T, ...], BeforeValidator(_empty_if_none)]
 """A list of objects; `null` (Go's empty slice) is empty."""

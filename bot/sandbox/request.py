@@ -1,15 +1,20 @@
 """How the emulator reads a request body: field by field, each complaint naming the field.
 
-A request is the client's JSON, not Ozon's: the emulator is as lenient as Ozon about ids (a JSON
-number or string) and flags ("true"), and a complaint (`OzonMalformedError`) becomes Ozon's own
-400 / code 3 in `bot.sandbox.app`. Answers from Ozon are read by the models of `bot.ozon.schemas`.
+A request is the client's JSON, not Ozon's, but the emulator reads it by the rules the client
+reads Ozon with (`bot.ozon.fields`: ids as JSON numbers or strings, flags as "true"). A complaint
+(`OzonMalformedError`) becomes Ozon's own 400 / code 3 in `bot.sandbox.app`.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
 
 from bot.errors import OzonMalformedError
+from bot.ozon import fields
+
+_T = TypeVar("_T")
 
 
 class Node:
@@ -27,6 +32,12 @@ class Node:
     def _bad(self, key: str, expected: str) -> OzonMalformedError:
         return OzonMalformedError(self._method, f"{self._where}.{key}: expected {expected}")
 
+    def _read(self, key: str, read: Callable[[object], _T]) -> _T:
+        try:
+            return read(self._data.get(key))
+        except ValueError as exc:
+            raise OzonMalformedError(self._method, f"{self._where}.{key}: {exc}") from None
+
     def text(self, key: str) -> str | None:
         value = self._data.get(key)
         if value is None or isinstance(value, str):
@@ -35,38 +46,19 @@ class Node:
 
     def id(self, key: str) -> str | None:
         """An optional id sent as a JSON number or string; "0"/0 means none in protobuf JSON."""
-        value = self._data.get(key)
-        if isinstance(value, bool) or not isinstance(value, int | str | None):
-            raise self._bad(key, "an id (integer or string)")
-        return None if value is None or str(value) in ("", "0") else str(value)
+        return self._read(key, fields.optional_id)
 
     def integer(self, key: str) -> int | None:
-        value = self._data.get(key)
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            return int(value)
-        if value is None or (isinstance(value, int) and not isinstance(value, bool)):
-            return value
-        raise self._bad(key, "an integer")
+        return self._read(key, fields.optional_integer)
 
     def flag(self, key: str) -> bool:
-        value = self._data.get(key)
-        if isinstance(value, bool):
-            return value
-        if value is None:
-            return False
-        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-            return value.strip().lower() == "true"
-        raise self._bad(key, "a boolean")
+        return self._read(key, fields.flag)
 
     def moment(self, key: str) -> datetime | None:
-        value = self.text(key)
-        if not value:
-            return None
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            raise self._bad(key, "an RFC 3339 date-time") from None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        return self._read(key, fields.moment)
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        return self._read(key, fields.strings)
 
     def child(self, key: str) -> Node | None:
         value = self._data.get(key)
@@ -79,14 +71,6 @@ class Node:
         if not isinstance(value, list) or not all(_is_id(v) for v in value):
             raise self._bad(key, "an array of ids")
         return tuple(str(v) for v in value)
-
-    def strings(self, key: str) -> tuple[str, ...]:
-        value = self._data.get(key)
-        if value is None:
-            return ()
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self._bad(key, "an array of strings")
-        return tuple(value)
 
 
 def _is_id(value: object) -> bool:
