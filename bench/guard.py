@@ -152,6 +152,7 @@ def eval_figures(
 
     figures: dict[str, float] = {}
     figures |= _rates("paradetox_toxic_recall", toxic, abusive)
+    figures |= _rates("paradetox_toxic_recall_check", toxic, checked_abusive)
     figures |= _rates("paradetox_neutral_fp_inspect", neutral, abusive)
     figures |= _rates("paradetox_neutral_fp_check", neutral, checked_abusive)
     figures |= _rates("tg_spam_recall", spam, spammy)
@@ -263,6 +264,7 @@ def _per_second(texts: list[str], work: Callable[[str], object]) -> float:
 
 TARGETS = {
     "paradetox_toxic_recall": (">=", 0.85),
+    "paradetox_toxic_recall_check": (">=", 0.85),
     "paradetox_neutral_fp_inspect": ("<=", 0.02),
     "paradetox_neutral_fp_check": ("<=", 0.02),
     "tg_spam_recall": (">=", 0.95),
