@@ -203,6 +203,7 @@ class App:
                 metrics=metrics,
                 clock=clock,
                 paused=control.shop_paused,
+                texts=texts,
             )
             for shop in settings.shops
         }
@@ -424,6 +425,7 @@ class App:
             translations=TranslationStore(
                 self.redis, self.keys, retention_s=worker.record_retention_days * 24 * 3600
             ),
+            public_desk=self.public_desk,
         )
         console = StaffConsole.create(parts)
         await console.start()

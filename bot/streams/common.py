@@ -26,9 +26,10 @@ from bot.knowledge.store import Knowledge, fill
 from bot.models import Intent, Language, Mode
 from bot.ozon.client import OzonClient
 from bot.schedule.hours import is_working
+from bot.staff.texts import Texts
 from bot.state.models import Notification, PublicCard, PublicStream
 from bot.state.streams import ItemRecord, Progress, StreamStore, digest
-from bot.streams.policy import ceiling, public_problems
+from bot.streams.policy import ceiling, public_findings, public_problems
 from bot.worker.metrics import Metrics
 from bot.worker.send import Checked, Origin
 
@@ -69,6 +70,8 @@ class StreamDeps:
     metrics: Metrics | None = None
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     paused: Callable[[str], Awaitable[bool]] | None = None
+    texts: Texts = field(default_factory=Texts)
+    """Staff notices in the staff language."""
     """The shop's kill switch (`ControlStore.is_paused`): automatic answers become drafts."""
 
     async def mode(self, stream_mode: Mode, intent: Intent | None = None) -> Mode:
@@ -140,11 +143,27 @@ async def _checked(
         return None
 
 
-async def checked_by_staff(deps: StreamDeps, text: str) -> tuple[Checked | None, tuple[str, ...]]:
-    """A text typed by staff: the same check as a chat relay, plus the public-answer rules."""
-    problems: list[str] = []
-    checked = await _checked(deps, text, Origin.STAFF, problems)
-    return checked, tuple(problems)
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A rule a staff text broke, with the fragment that broke it (shown on the refusal)."""
+
+    rule: str
+    """An outbound rule id, or `public_link` / `public_promise`."""
+    fragment: str
+
+
+async def checked_by_staff(
+    deps: StreamDeps, text: str
+) -> tuple[Checked | None, tuple[Finding, ...]]:
+    """A text typed by staff: the same check as a chat relay, plus the public-answer rules;
+    every rule broken is reported at once, so one correction can fix them all."""
+    found = [Finding(rule, fragment) for rule, fragment in public_findings(text)]
+    try:
+        checked: Checked | None = await deps.sender.approve(deps.shop.id, text, origin=Origin.STAFF)
+    except GuardError as exc:
+        checked = None
+        found.extend(Finding(v.rule.value, v.fragment) for v in exc.violations)
+    return (None if found else checked), tuple(found)
 
 
 def render_once(deps: StreamDeps, key: str, lang: Language, values: dict[str, str]) -> str | None:

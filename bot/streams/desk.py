@@ -15,7 +15,7 @@ from bot.errors import OzonError
 from bot.ozon.schemas import QuestionStatus, ReviewStatus
 from bot.state.models import PublicCard, PublicCardStatus, PublicStream, StaffAction
 from bot.state.streams import Progress
-from bot.streams.common import Publication, StreamDeps, checked_by_staff
+from bot.streams.common import Finding, Publication, StreamDeps, checked_by_staff
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +25,8 @@ class DeskResult:
     """`sent`, `dismissed`, `closed` (already sent or dismissed), `unknown`, `busy`,
     `no_suggestion`, `blocked` (with `problems`), `repetitive`, `ozon_error`."""
     problems: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    """`blocked`: each rule broken with its fragment."""
 
 
 class PublicDesk:
@@ -36,6 +38,16 @@ class PublicDesk:
         # Every shop's store is the same Redis and prefix: any of them finds the card.
         for deps in self._streams.values():
             return await deps.store.card(card_id)
+        return None
+
+    async def linked(self, card_id: str, message_id: int) -> PublicCard | None:
+        """Remember the card's message in the staff chat (later updates edit it)."""
+
+        def link(current: PublicCard) -> PublicCard:
+            return current.model_copy(update={"card_message_id": message_id})
+
+        for deps in self._streams.values():
+            return await deps.store.change_card(card_id, link)
         return None
 
     async def send_suggested(self, card_id: str, user_id: int, name: str) -> DeskResult:
@@ -53,9 +65,10 @@ class PublicDesk:
         if card.status is not PublicCardStatus.OPEN:
             return DeskResult(False, "closed")
         deps = self._streams[card.shop]
-        checked, problems = await checked_by_staff(deps, text)
+        checked, findings = await checked_by_staff(deps, text)
         if checked is None:
-            return DeskResult(False, "blocked", problems)
+            rules = tuple(dict.fromkeys(f.rule for f in findings))
+            return DeskResult(False, "blocked", rules, findings)
         if not await deps.store.rotate(card.shop, card.sku, checked.text):
             return DeskResult(False, "repetitive")
         return await self._publish(deps, card, checked.text, user_id, name)

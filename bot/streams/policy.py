@@ -110,12 +110,17 @@ _PROMISE = re.compile(
 def public_problems(text: str) -> tuple[str, ...]:
     """Public-answer rules the chat check does not cover: any link (ozon.ru too: a public
     answer must not send buyers to other products) and promises beyond the card."""
-    problems = []
-    if _LINK.search(text):
-        problems.append("public_link")
-    if _PROMISE.search(text):
-        problems.append("public_promise")
-    return tuple(problems)
+    return tuple(rule for rule, _ in public_findings(text))
+
+
+def public_findings(text: str) -> tuple[tuple[str, str], ...]:
+    """`public_problems` with the first fragment that broke each rule (shown to staff)."""
+    found = []
+    for rule, pattern in (("public_link", _LINK), ("public_promise", _PROMISE)):
+        match = pattern.search(text)
+        if match is not None:
+            found.append((rule, match.group(0)))
+    return tuple(found)
 
 
 # --- what a positive review praises --------------------------------------------------------

@@ -20,15 +20,13 @@ one retries); a failure of one question never stops the others.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import Sequence
 from datetime import timedelta
 
-from bot.dialogue.types import Dialogue, DialogueResult, TurnRequest
+from bot.dialogue.types import DialogueResult, TurnRequest
 from bot.errors import (
     OzonBadRequestError,
-    OzonError,
     OzonNotFoundError,
-    OzonSubscriptionError,
     OzonUnknownOutcomeError,
 )
 from bot.knowledge.language import detect_language
@@ -39,80 +37,36 @@ from bot.state.streams import Progress
 from bot.streams import answers
 from bot.streams.common import (
     Publication,
-    StreamDeps,
     card_id,
     post_card,
     render_once,
-    tell_staff,
     varied,
 )
 from bot.streams.policy import Route, Routed, question_route
+from bot.streams.polled import PolledStream
 
 log = logging.getLogger(__name__)
 
 STREAM = PublicStream.QUESTIONS
-MAX_PAGES = 20
-"""Pages per poll (ten questions each at Ozon): a backlog drains over several polls."""
 WATCH_FIRST = timedelta(minutes=1)
 WATCH_AGAIN = timedelta(minutes=10)
 
 
-class QuestionStream:
-    def __init__(self, deps: StreamDeps, dialogue: Dialogue) -> None:
-        self._deps = deps
-        self._dialogue = dialogue
+class QuestionStream(PolledStream[Question]):
+    stream = STREAM
 
-    @property
-    def shop(self) -> str:
-        return self._deps.shop.id
+    def _enabled(self) -> bool:
+        return self._deps.shop.public.questions.value != "off"
 
-    async def run_once(self) -> int:
-        """One poll; returns how many questions were handled (answered, carded or skipped)."""
-        deps = self._deps
-        if deps.shop.public.questions.value == "off" or await deps.store.paused(self.shop, STREAM):
-            return 0
-        handled = 0
-        try:
-            async for question in self._new_questions():
-                handled += await self._handle_safely(question)
-            await self._watch_moderation()
-        except OzonSubscriptionError as exc:
-            await self._refused(exc)
-        return handled
+    async def _page(self, last_id: str | None) -> tuple[Sequence[Question], bool, str | None]:
+        page = await self._deps.ozon.list_questions(status=QuestionStatus.NEW, last_id=last_id)
+        return page.questions, page.has_next, page.last_id
 
-    async def _new_questions(self) -> AsyncIterator[Question]:
-        last_id: str | None = None
-        for _ in range(MAX_PAGES):
-            page = await self._deps.ozon.list_questions(status=QuestionStatus.NEW, last_id=last_id)
-            for question in page.questions:
-                yield question
-            # `has_next` with an empty page, or a cursor that does not move, would loop forever.
-            if not page.has_next or not page.questions or page.last_id in (None, last_id):
-                break
-            last_id = page.last_id
-        if await self._deps.store.refusal_over(self.shop, STREAM):
-            await tell_staff(self._deps, "questions-back", "Ozon answers product questions again.")
+    def _id(self, item: Question) -> str:
+        return item.id
 
-    async def _refused(self, exc: OzonSubscriptionError) -> None:
-        deps = self._deps
-        await deps.store.pause(self.shop, STREAM)
-        if await deps.store.first_refusal(self.shop, STREAM, deps.clock()):
-            text = (
-                f"Product questions of {deps.shop.name} are paused: {exc.cause or exc.message}. "
-                "Answering them through the API needs Premium Plus. The bot tries again every "
-                "30 minutes; chats and reviews go on."
-            )
-            await tell_staff(deps, "questions-refused", text)
-        deps.count(STREAM, "refused")
-
-    async def _handle_safely(self, question: Question) -> int:
-        try:
-            return await self._handle(question)
-        except OzonSubscriptionError:
-            raise
-        except OzonError as exc:
-            log.warning("question %s/%s: %s", self.shop, question.id, exc)
-            return 0
+    async def _after_poll(self) -> None:
+        await self._watch_moderation()
 
     async def _handle(self, question: Question) -> int:
         deps = self._deps

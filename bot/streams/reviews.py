@@ -21,15 +21,13 @@ this stream for `PUBLIC_PROBE_S`; the question stream and chats go on.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import Sequence
 from datetime import timedelta
 
-from bot.dialogue.types import Dialogue, TurnRequest
+from bot.dialogue.types import TurnRequest
 from bot.errors import (
     OzonBadRequestError,
-    OzonError,
     OzonNotFoundError,
-    OzonSubscriptionError,
     OzonUnknownOutcomeError,
 )
 from bot.knowledge.language import detect_language
@@ -40,79 +38,35 @@ from bot.state.streams import Progress
 from bot.streams import answers
 from bot.streams.common import (
     Publication,
-    StreamDeps,
     card_id,
     post_card,
     render_once,
-    tell_staff,
     varied,
 )
 from bot.streams.policy import Route, Routed, joined, praise_in, review_route, sorry_key
+from bot.streams.polled import PolledStream
 
 log = logging.getLogger(__name__)
 
 STREAM = PublicStream.REVIEWS
-MAX_PAGES = 10
 
 
 def rating_label(rating: int | None) -> str:
     return str(rating) if rating is not None and 1 <= rating <= 5 else "other"
 
 
-class ReviewStream:
-    def __init__(self, deps: StreamDeps, dialogue: Dialogue) -> None:
-        self._deps = deps
-        self._dialogue = dialogue
+class ReviewStream(PolledStream[Review]):
+    stream = STREAM
 
-    @property
-    def shop(self) -> str:
-        return self._deps.shop.id
+    def _enabled(self) -> bool:
+        return self._deps.shop.public.reviews_on
 
-    async def run_once(self) -> int:
-        """One poll; returns how many reviews were handled."""
-        deps = self._deps
-        if not deps.shop.public.reviews_on or await deps.store.paused(self.shop, STREAM):
-            return 0
-        handled = 0
-        try:
-            async for review in self._new_reviews():
-                handled += await self._handle_safely(review)
-        except OzonSubscriptionError as exc:
-            await self._refused(exc)
-        return handled
+    async def _page(self, last_id: str | None) -> tuple[Sequence[Review], bool, str | None]:
+        page = await self._deps.ozon.list_reviews(status=ReviewStatus.NEW, last_id=last_id)
+        return page.reviews, page.has_next, page.last_id
 
-    async def _new_reviews(self) -> AsyncIterator[Review]:
-        last_id: str | None = None
-        for _ in range(MAX_PAGES):
-            page = await self._deps.ozon.list_reviews(status=ReviewStatus.NEW, last_id=last_id)
-            for review in page.reviews:
-                yield review
-            if not page.has_next or not page.reviews or page.last_id in (None, last_id):
-                break
-            last_id = page.last_id
-        if await self._deps.store.refusal_over(self.shop, STREAM):
-            await tell_staff(self._deps, "reviews-back", "Ozon answers reviews again.")
-
-    async def _refused(self, exc: OzonSubscriptionError) -> None:
-        deps = self._deps
-        await deps.store.pause(self.shop, STREAM)
-        if await deps.store.first_refusal(self.shop, STREAM, deps.clock()):
-            text = (
-                f"Reviews of {deps.shop.name} are paused: {exc.cause or exc.message}. Answering "
-                "reviews through the API needs «Управление отзывами» or Premium Pro. The bot "
-                "tries again every 30 minutes; chats and product questions go on."
-            )
-            await tell_staff(deps, "reviews-refused", text)
-        deps.count(STREAM, "refused")
-
-    async def _handle_safely(self, review: Review) -> int:
-        try:
-            return await self._handle(review)
-        except OzonSubscriptionError:
-            raise
-        except OzonError as exc:
-            log.warning("review %s/%s: %s", self.shop, review.id, exc)
-            return 0
+    def _id(self, item: Review) -> str:
+        return item.id
 
     async def _handle(self, review: Review) -> int:
         token = await self._deps.store.lock(self.shop, STREAM, review.id)

@@ -272,4 +272,74 @@ STRINGS: dict[str, str] = {
         "the translation engine."
     ),
     "relay.tr_expired": "This translation has expired; write the reply again.",
+    # product question and review cards (bot/staff/cards.py `render_public_card`)
+    "pcard.question": "Product question: {why}",
+    "pcard.review": "Review {stars}: {why}",
+    "pcard.sent": "Answered publicly",
+    "pcard.dismissed": "Dismissed: nothing was published",
+    "pcard.product": "Product",
+    "pcard.rating": "Rating",
+    "pcard.facts": "Facts found",
+    "pcard.asked": "Buyer asked",
+    "pcard.wrote": "Buyer wrote",
+    "pcard.no_text": "[no text: a rating only]",
+    "pcard.suggested": "Suggested public answer",
+    "pcard.silent": (
+        "The product card does not say. Reply to this card with the answer, or dismiss it."
+    ),
+    "pcard.public": "Answers are public: every buyer of the product sees them.",
+    "fact.asked": "asked about",
+    "fact.card": "product card",
+    "fact.stock": "in stock",
+    "fact.rating": "rating",
+    "fact.photos": "photos",
+    "fact.order_status": "order status",
+    "fact.answer": "refused answer",
+    "why.card_silent": "the product card does not say",
+    "why.compatibility": "compatibility the card cannot settle",
+    "why.complaint": "a complaint written as a question",
+    "why.abuse": "abusive words",
+    "why.spam": "spam",
+    "why.flagged": "contacts, a link or a legal threat in it",
+    "why.unreadable": "too short or too long to answer",
+    "why.sku_not_sold": "a product no longer on sale",
+    "why.not_routine": "not a routine question",
+    "why.draft": "draft: a person approves it first",
+    "why.blocked_reply": "the answer broke a rule or repeated the last one",
+    "why.low_rating": "low rating, never answered automatically",
+    "why.bad_rating": "a rating outside 1 to 5",
+    "why.dispute": "a dispute",
+    "why.unknown": "not sure what the buyer wants",
+    "why.moderation": "Ozon's moderation refused the answer ({status})",
+    "rule.public_link": "a link (public answers may have none)",
+    "rule.public_promise": "a promise beyond the product card",
+    "action.sent": "published the answer",
+    "action.dismissed": "dismissed it",
+    "pub.sent": "Published on Ozon.",
+    "pub.dismissed": "Dismissed.",
+    "pub.closed": "This card is already closed.",
+    "pub.busy": "Someone is publishing this answer right now.",
+    "pub.no_suggestion": "There is no suggested answer: reply to the card with yours.",
+    "pub.refused": "Not published: the text breaks Ozon's rules for public answers.",
+    "pub.repetitive": (
+        "Not published: these are the words of the product's last public answer, and Ozon "
+        "limits sellers who repeat answers. Change the wording."
+    ),
+    "pub.ozon_error": "Not published: Ozon refused ({error}).",
+    "pub.prompt": (
+        "{who}, type the public answer as your next message here "
+        "(or reply to the card). /cancel stops."
+    ),
+    "notice.questions_paused": (
+        "Product questions of {shop} are paused: {cause} Answering them "
+        "through the API needs Premium Plus. The bot tries again every 30 "
+        "minutes; chats and reviews go on."
+    ),
+    "notice.questions_back": "Ozon answers the product questions of {shop} again.",
+    "notice.reviews_paused": (
+        "Reviews of {shop} are paused: {cause} Answering reviews through the "
+        "API needs «Управление отзывами» or Premium Pro. The bot tries again "
+        "every 30 minutes; chats and product questions go on."
+    ),
+    "notice.reviews_back": "Ozon answers the reviews of {shop} again.",
 }

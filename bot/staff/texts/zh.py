@@ -179,21 +179,35 @@ STRINGS: dict[str, str] = {
     "digest.waiting": "正在等待（最早的在前）：",
     "digest.nothing": "没有等待处理的会话。",
     "notice.writes_refused": (
-        "Ozon 拒绝发送聊天消息：店铺订阅不包含聊天发送功能（Premium Plus 或 Premium Pro）。机器人以草稿模式运行：每条回"
-        "复都在卡片中等待员工发送；每 30 分钟尝试真实发送一次。"
+        "Ozon 拒绝发送聊天消息：店铺订阅不包含聊天发送功能（Premium Plus 或 Premium Pro）。"
+        "机器人以草稿模式运行：每条回复都在卡片中等待员工发送；每 30 分钟尝试真实发送一次。"
     ),
     "notice.writes_work": "Ozon 再次接受聊天消息：自动回复已恢复。",
     "notice.key_refused": (
-        "Ozon 不接受店铺 {shop} 的 API 密钥：{cause} 处理方法：{fix} 在密钥恢复之前，机器人不会读取该店铺的任何内容；"
-        "它每分钟检查一次，恢复后会通知您。"
+        "Ozon 不接受店铺 {shop} 的 API 密钥：{cause} 处理方法：{fix} "
+        "在密钥恢复之前，机器人不会读取该店铺的任何内容；它每分钟检查一次，恢复后会通知您。"
     ),
-    "notice.key_fix": "在卖家后台（设置 → Seller API）创建一个具有机器人所需角色的新密钥，并填入 OZON_API_KEY。",
+    "notice.key_fix": (
+        "在卖家后台（设置 → Seller API）创建一个具有机器人所需角色的新密钥，并填入 OZON_API_KEY。"
+    ),
     "notice.key_works": "Ozon 再次接受店铺 {shop} 的 API 密钥：机器人恢复读取和回复聊天。",
-    "notice.key_expires": "店铺 {shop} 的 Ozon API 密钥将在 {days} 天后（{when}）过期。请提前在卖家后台创建新密钥，否则机器人将停止工作。",
+    "notice.key_expires": (
+        "店铺 {shop} 的 Ozon API 密钥将在 {days} 天后（{when}）过期。"
+        "请提前在卖家后台创建新密钥，否则机器人将停止工作。"
+    ),
     "notice.chat_unreadable": "机器人无法从 Ozon 读取此聊天的消息（{cause}）；请在卖家后台回复。",
-    "notice.data_loss": "Redis 丢失了机器人的数据（无持久化重启或故障切换）。之前的卡片和接管记录已丢失；员工处理中的聊天会重新交给您，而不是由机器人回复。",
-    "notice.push_unhealthy": "Ozon 将店铺 {shop} 的推送地址评为 {state}。推送地址连续三天不可用时 Ozon 会将其停用；在此期间机器人继续轮询。",
-    "notice.key_roles": "店铺 {shop} 的 Ozon API 密钥缺少以下方法的角色：{methods}。请创建具有这些角色的密钥，否则机器人无法完成这部分工作。",
+    "notice.data_loss": (
+        "Redis 丢失了机器人的数据（无持久化重启或故障切换）。之前的卡片和接管记录已丢失；"
+        "员工处理中的聊天会重新交给您，而不是由机器人回复。"
+    ),
+    "notice.push_unhealthy": (
+        "Ozon 将店铺 {shop} 的推送地址评为 {state}。"
+        "推送地址连续三天不可用时 Ozon 会将其停用；在此期间机器人继续轮询。"
+    ),
+    "notice.key_roles": (
+        "店铺 {shop} 的 Ozon API 密钥缺少以下方法的角色：{methods}。"
+        "请创建具有这些角色的密钥，否则机器人无法完成这部分工作。"
+    ),
     # 员工机器翻译 (bot/staff/translation.py)
     "lang.ru": "俄语",
     "lang.en": "英语",
@@ -217,4 +231,68 @@ STRINGS: dict[str, str] = {
         "未发送：电话号码和邮箱既不会发给买家（Ozon 规则），也不会发给翻译服务。"
     ),
     "relay.tr_expired": "该翻译已过期，请重新输入回复。",
+    # 商品问题与评价卡片 (bot/staff/cards.py `render_public_card`)
+    "pcard.question": "商品问题：{why}",
+    "pcard.review": "评价 {stars}：{why}",
+    "pcard.sent": "已公开回答",
+    "pcard.dismissed": "已忽略：未发布任何内容",
+    "pcard.product": "商品",
+    "pcard.rating": "评分",
+    "pcard.facts": "找到的信息",
+    "pcard.asked": "买家提问",
+    "pcard.wrote": "买家写道",
+    "pcard.no_text": "[无文字：仅评分]",
+    "pcard.suggested": "建议的公开回答",
+    "pcard.silent": "商品卡片中没有这项信息。请回复此卡片给出答案，或忽略它。",
+    "pcard.public": "回答是公开的：该商品的所有买家都能看到。",
+    "fact.asked": "询问",
+    "fact.card": "商品卡片",
+    "fact.stock": "库存",
+    "fact.rating": "评分",
+    "fact.photos": "照片",
+    "fact.order_status": "订单状态",
+    "fact.answer": "被拒绝的回答",
+    "why.card_silent": "商品卡片中没有这项信息",
+    "why.compatibility": "卡片无法确定的兼容性问题",
+    "why.complaint": "以提问形式提出的投诉",
+    "why.abuse": "辱骂",
+    "why.spam": "垃圾信息",
+    "why.flagged": "包含联系方式、链接或法律威胁",
+    "why.unreadable": "太短或太长，无法回答",
+    "why.sku_not_sold": "商品已不再销售",
+    "why.not_routine": "非常规问题",
+    "why.draft": "草稿：需先由人工批准",
+    "why.blocked_reply": "回答违反规则或与上一条重复",
+    "why.low_rating": "低评分，从不自动回复",
+    "why.bad_rating": "评分不在 1–5 之间",
+    "why.dispute": "纠纷",
+    "why.unknown": "不确定买家想要什么",
+    "why.moderation": "Ozon 审核拒绝了该回答（{status}）",
+    "rule.public_link": "链接（公开回答中不允许）",
+    "rule.public_promise": "超出商品卡片的承诺",
+    "action.sent": "发布了回答",
+    "action.dismissed": "忽略了它",
+    "pub.sent": "已在 Ozon 发布。",
+    "pub.dismissed": "已忽略。",
+    "pub.closed": "此卡片已关闭。",
+    "pub.busy": "其他人正在发布这条回答。",
+    "pub.no_suggestion": "没有建议回答：请回复卡片给出您的回答。",
+    "pub.refused": "未发布：文本违反 Ozon 的公开回答规则。",
+    "pub.repetitive": (
+        "未发布：这与该商品上一条公开回答一字不差，Ozon 会限制重复回答的卖家。请换一种说法。"
+    ),
+    "pub.ozon_error": "未发布：Ozon 拒绝了（{error}）。",
+    "pub.prompt": "{who}，请在此处发送下一条消息作为公开回答（或回复卡片）。/cancel 取消。",
+    "notice.questions_paused": (
+        "店铺 {shop} 的商品问题已暂停：{cause} 通过 API 回答需要"
+        " Premium Plus 订阅。机器人每 30 分钟重试一次；聊天和评价照"
+        "常进行。"
+    ),
+    "notice.questions_back": "Ozon 再次接受店铺 {shop} 的商品问题回答。",
+    "notice.reviews_paused": (
+        "店铺 {shop} 的评价已暂停：{cause} 通过 API 回复评价需要"
+        "「评价管理」或 Premium Pro 订阅。机器人每 30 分钟重试一次；"
+        "聊天和商品问题照常进行。"
+    ),
+    "notice.reviews_back": "Ozon 再次接受店铺 {shop} 的评价回复。",
 }

@@ -1,0 +1,98 @@
+"""What the question and review streams share: one poll over the NEW items' pages, a
+subscription refusal that pauses only this stream (told to staff once, and again when it
+works), and a failure of one item that never stops the others."""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Sequence
+from typing import ClassVar, Generic, TypeVar
+
+from bot.dialogue.types import Dialogue
+from bot.errors import OzonError, OzonSubscriptionError
+from bot.state.models import PublicStream
+from bot.streams.common import StreamDeps, tell_staff
+
+log = logging.getLogger(__name__)
+
+Item = TypeVar("Item")
+MAX_PAGES = 20
+"""Pages per poll: a backlog drains over several polls."""
+
+
+class PolledStream(ABC, Generic[Item]):
+    stream: ClassVar[PublicStream]
+
+    def __init__(self, deps: StreamDeps, dialogue: Dialogue) -> None:
+        self._deps = deps
+        self._dialogue = dialogue
+
+    @property
+    def shop(self) -> str:
+        return self._deps.shop.id
+
+    async def run_once(self) -> int:
+        """One poll; returns how many items were handled (answered, carded or skipped)."""
+        if not self._enabled() or await self._deps.store.paused(self.shop, self.stream):
+            return 0
+        handled = 0
+        try:
+            async for item in self._new_items():
+                handled += await self._handle_safely(item)
+            await self._after_poll()
+        except OzonSubscriptionError as exc:
+            await self._refused(exc)
+        return handled
+
+    @abstractmethod
+    def _enabled(self) -> bool:
+        """The shop's policy polls this stream at all."""
+
+    @abstractmethod
+    async def _page(self, last_id: str | None) -> tuple[Sequence[Item], bool, str | None]:
+        """One page of NEW items after `last_id`: the items, `has_next`, the next `last_id`."""
+
+    @abstractmethod
+    async def _handle(self, item: Item) -> int: ...
+
+    @abstractmethod
+    def _id(self, item: Item) -> str: ...
+
+    async def _after_poll(self) -> None:
+        """Work after the new items (watching moderation); nothing by default."""
+
+    async def _new_items(self) -> AsyncIterator[Item]:
+        last_id: str | None = None
+        for _ in range(MAX_PAGES):
+            items, has_next, next_id = await self._page(last_id)
+            for item in items:
+                yield item
+            # `has_next` with an empty page, or a cursor that does not move, would loop forever.
+            if not has_next or not items or next_id in (None, last_id):
+                break
+            last_id = next_id
+        if await self._deps.store.refusal_over(self.shop, self.stream):
+            text = self._deps.texts(f"notice.{self.stream.value}_back", shop=self._deps.shop.name)
+            await tell_staff(self._deps, f"{self.stream.value}-back", text)
+
+    async def _refused(self, exc: OzonSubscriptionError) -> None:
+        deps = self._deps
+        await deps.store.pause(self.shop, self.stream)
+        if await deps.store.first_refusal(self.shop, self.stream, deps.clock()):
+            text = deps.texts(
+                f"notice.{self.stream.value}_paused",
+                shop=deps.shop.name,
+                cause=exc.cause or exc.message,
+            )
+            await tell_staff(deps, f"{self.stream.value}-refused", text)
+        deps.count(self.stream, "refused")
+
+    async def _handle_safely(self, item: Item) -> int:
+        try:
+            return await self._handle(item)
+        except OzonSubscriptionError:
+            raise
+        except OzonError as exc:
+            log.warning("%s %s/%s: %s", self.stream, self.shop, self._id(item), exc)
+            return 0
