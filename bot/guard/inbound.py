@@ -33,7 +33,7 @@ from bot.models import InboundFlag
 Hit = tuple[InboundFlag, Span]
 REQUEST_TAG = "request:"
 """Phrase-book tag of a substantive request (`request:<kind>`, lexicons/requests.yml)."""
-REQUEST_KINDS = ("money", "defect", "wrong_item", "delivery", "order")
+REQUEST_KINDS = ("money", "defect", "wrong_item", "delivery", "order", "ask")
 DEFAULT_NLU_DIR = Path("nlu")
 """Kept for callers that still pass `nlu_dir`: the spam model no longer reads it at start."""
 

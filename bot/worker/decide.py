@@ -86,6 +86,8 @@ def escalate(
 
 
 ABUSE_FLAGS = frozenset({InboundFlag.PROFANITY, InboundFlag.INSULT})
+GENERAL_ASK = "ask"
+"""The request kind of a general ask ("can you…", "подскажите…", lexicons/requests.yml)."""
 SUBSTANTIVE_INTENTS = frozenset(
     {
         Intent.DELIVERY_STATUS,
@@ -139,7 +141,9 @@ def decide_inbound(
         if _answers_rude_delivery(shop, requests, intent):
             return None
         return escalate(EscalationReason.DISPUTE, evidence)
-    if InboundFlag.SPAM in flags and not substantive:
+    # Spam asks too ("хочешь зарабатывать?"): a general ask does not pull it out of the flow.
+    asked = bool(requests - {GENERAL_ASK}) or Intent.parse(intent or "") in SUBSTANTIVE_INTENTS
+    if InboundFlag.SPAM in flags and not asked:
         return escalate(EscalationReason.SPAM, evidence)
     return None
 

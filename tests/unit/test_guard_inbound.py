@@ -10,7 +10,9 @@ import pytest
 from bot.guard.inbound import InboundGuard
 from bot.guard.learned import SpamClassifier
 from bot.guard.training import nlu_examples
+from bot.models import EscalationReason
 from bot.models import InboundFlag as F
+from bot.worker.decide import decide_inbound
 
 HOLDOUT_DIR = Path(__file__).resolve().parents[2] / "tests" / "nlu"
 
@@ -241,13 +243,13 @@ def test_hits_carry_spans_into_the_original(guard: InboundGuard) -> None:
 REQUESTS = [
     ("вы мошенники, верните деньги, иначе подам в суд", {"money"}),
     ("уроды, мне списали деньги дважды", {"money"}),
-    ("I want assistance to solve a problem with online payment", {"money"}),
+    ("I want assistance to solve a problem with online payment", {"money", "ask"}),
     ("refund my money you scammers", {"money"}),
     ("идиоты, товар пришёл разбитый", {"defect"}),
     ("вы там совсем тупые? прислали не тот размер", {"wrong_item"}),
     ("где мой заказ, уроды", {"delivery", "order"}),
     ("вы там совсем тупые? идиоты, третий день не можете отправить", {"delivery"}),
-    ("where is my order you idiots", {"delivery", "order"}),
+    ("where is my order you idiots", {"delivery", "order", "ask"}),
     ("идиоты", set()),
     ("пошёл ты, урод", set()),
     ("Выведем ваш магазин в топ выдачи Ozon за 3 дня! Гарантия результата", set()),
@@ -283,3 +285,23 @@ def test_requests_are_not_flags(guard: InboundGuard) -> None:
 )
 def test_payment_and_refund_wording_is_never_spam(guard: InboundGuard, text: str) -> None:
     assert F.SPAM not in guard.inspect(text).flags
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("how do I cancel the damn order", EscalationReason.DISPUTE),
+        ("подскажите, где мой сраный заказ", EscalationReason.DISPUTE),
+        ("вы уроды, пожалуйста идите нахуй", EscalationReason.ABUSE),
+        ("ты тупой?", EscalationReason.ABUSE),
+        ("хочешь зарабатывать от 100к в день? пиши в лс", EscalationReason.SPAM),
+    ],
+)
+def test_a_general_ask_with_rude_words_goes_to_people_not_the_complaint_flow(
+    guard: InboundGuard, text: str, reason: EscalationReason
+) -> None:
+    """Rude words around "can you…"/"подскажите…" are not abuse and nothing else; sarcastic
+    "пожалуйста", a bare "?" and spam that asks stay where they were."""
+    plan = decide_inbound(guard.inspect(text))
+    assert plan is not None
+    assert plan.reason is reason

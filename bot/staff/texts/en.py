@@ -75,6 +75,7 @@ STRINGS: dict[str, str] = {
     "request.wrong_item": "a wrong item",
     "request.delivery": "delivery",
     "request.order": "their order (return, cancel, change)",
+    "request.ask": "something else (a question or a request)",
     "detail.flags": "buyer's message: {flags}",
     "detail.requests": "also asks about: {requests}",
     "detail.abuse": "abusive words: {words}",

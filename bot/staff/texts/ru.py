@@ -67,6 +67,7 @@ STRINGS: dict[str, str] = {
     "request.wrong_item": "не тот товар",
     "request.delivery": "доставка",
     "request.order": "свой заказ (возврат, отмена, изменение)",
+    "request.ask": "что-то ещё (вопрос или просьба)",
     "detail.flags": "в сообщении покупателя: {flags}",
     "detail.requests": "также просит: {requests}",
     "detail.abuse": "грубые слова: {words}",

@@ -66,6 +66,7 @@ STRINGS: dict[str, str] = {
     "request.wrong_item": "发错货",
     "request.delivery": "物流配送",
     "request.order": "订单（退货、取消、修改）",
+    "request.ask": "其他事项（问题或请求）",
     "detail.flags": "买家消息：{flags}",
     "detail.requests": "同时询问：{requests}",
     "detail.abuse": "辱骂用语：{words}",
