@@ -17,10 +17,19 @@ from urllib.parse import quote
 
 from bot.config import Settings
 from bot.models import EscalationReason
-from bot.staff.buttons import Act, CardButton
+from bot.staff.buttons import Act, CardButton, PublicAct, PublicButton
 from bot.staff.texts import Texts
 from bot.staff.translated import CardTranslations, TranslationState
-from bot.state.models import BuyerMessage, Escalation, EscalationStatus, StaffAction
+from bot.state.models import (
+    BuyerMessage,
+    Escalation,
+    EscalationStatus,
+    PublicCard,
+    PublicCardStatus,
+    PublicStream,
+    StaffAction,
+)
+from bot.streams.desk import DeskResult
 from bot.worker.staffops import SendResult
 
 TELEGRAM_LIMIT = 4096
@@ -29,6 +38,9 @@ SHOWN_MESSAGES = 5
 MESSAGE_CHARS = 600
 SUGGESTED_CHARS = 1000
 """Ozon's own limit for one chat message (`/v1/chat/send/message`)."""
+PUBLIC_TEXT_CHARS = 1500
+"""Of a question or review shown on its card (a question may be 3000 characters long)."""
+PUBLIC_SUGGESTED_CHARS = 1500
 SHOWN_HISTORY = 6
 QUEUE_LINES = 30
 
@@ -416,6 +428,109 @@ def allowed_acts(escalation: Escalation) -> frozenset[Act]:
     return frozenset(CardButton.unpack(button.data).act for row in rows for button in row)
 
 
+# --- product question and review cards -----------------------------------------------------
+
+
+def render_public_card(
+    card: PublicCard, view: View, translated: CardTranslations | None = None
+) -> Card:
+    """The card of a product question or a review waiting for staff, in its current state;
+    `translated`: the buyer's text machine-translated into the staff language (keyed by the
+    item id), shown below the original."""
+    sections: list[list[str]] = [
+        _public_heading(card, view.texts),
+        _public_about(card, view),
+        _public_text(card, view, translated or CardTranslations()),
+        _public_proposal(card, view.texts),
+        _history(card.history, view),
+        [f"<code>{escape(card.id)}</code>"],
+    ]
+    text = _fit("\n\n".join("\n".join(s) for s in sections if s))
+    return Card(text=text, rows=public_buttons(card, view.texts))
+
+
+def why_label(why: str, texts: Texts) -> str:
+    """Why a question or review came to people (`PublicCard.why`) in the staff's words."""
+    if why.startswith("moderation_"):
+        return texts("why.moderation", status=escape(why.removeprefix("moderation_")))
+    return escape(_label("why", why, texts), quote=False)
+
+
+def stars(rating: int | None) -> str:
+    if rating is None or not 1 <= rating <= 5:
+        return f"? ({rating})"
+    return "\u2605" * rating + "\u2606" * (5 - rating)
+
+
+def _public_heading(card: PublicCard, texts: Texts) -> list[str]:
+    why = why_label(card.why, texts)
+    if card.status is PublicCardStatus.SENT:
+        title = "\u2705 " + texts("pcard.sent")
+    elif card.status is PublicCardStatus.DISMISSED:
+        title = "\u2705 " + texts("pcard.dismissed")
+    elif card.stream is PublicStream.QUESTIONS:
+        title = "\u2753 " + texts("pcard.question", why=why)
+    else:
+        title = "\u2b50 " + texts("pcard.review", stars=stars(card.rating), why=why)
+    return [f"<b>{title}</b>"]
+
+
+def _public_about(card: PublicCard, view: View) -> list[str]:
+    t = view.texts
+    lines = [f"{t('card.shop')}: <b>{escape(view.shop_name)}</b>"]
+    product = f"{shown(card.product_name, t, 200)} \u00b7 " if card.product_name else ""
+    lines.append(f"{t('pcard.product')}: {product}SKU <code>{escape(card.sku or '-')}</code>")
+    if card.intent:
+        lines.append(f"{t('card.intent')}: {escape(card.intent)}")
+    if card.facts:
+        facts = "; ".join(
+            f"{escape(_label('fact', k, t))}: {shown(v, t, 200)}" for k, v in card.facts.items()
+        )
+        lines.append(f"{t('pcard.facts')}: {facts}")
+    return lines
+
+
+def _public_text(card: PublicCard, view: View, translated: CardTranslations) -> list[str]:
+    t = view.texts
+    heading = "pcard.asked" if card.stream is PublicStream.QUESTIONS else "pcard.wrote"
+    at = clock_time(card.created_at, view)
+    body = shown(card.text, t, PUBLIC_TEXT_CHARS) if card.text.strip() else t("pcard.no_text")
+    lines = [f"<b>{t(heading)}:</b>", f"\u203a {at} {body}"]
+    if card.item_id in translated.lines:
+        machine = shown(translated.lines[card.item_id], t, PUBLIC_TEXT_CHARS)
+        lines.append(f"\U0001f310 <i>{machine}</i>")
+    if translated.state is not TranslationState.NONE:
+        lines.append(f"<i>\U0001f310 {t(f'card.mt_{translated.state.value}')}</i>")
+    return lines
+
+
+def _public_proposal(card: PublicCard, texts: Texts) -> list[str]:
+    if card.status is not PublicCardStatus.OPEN:
+        return []
+    if not card.suggested:
+        return [f"<i>{escape(texts('pcard.silent'), quote=False)}</i>"]
+    return [
+        f"<b>{texts('pcard.suggested')}:</b>",
+        f"<blockquote>{shown(card.suggested, texts, PUBLIC_SUGGESTED_CHARS)}</blockquote>",
+        f"<i>{escape(texts('pcard.public'), quote=False)}</i>",
+    ]
+
+
+def public_buttons(card: PublicCard, texts: Texts) -> Rows:
+    """Send (only with a suggestion), Edit (the next message or a reply is the answer),
+    Dismiss; a closed card has none."""
+    if card.status is not PublicCardStatus.OPEN:
+        return ()
+
+    def button(act: PublicAct, key: str) -> Button:
+        return Button(texts(key), PublicButton(act=act, cid=card.id).pack())
+
+    row = [button(PublicAct.EDIT, "btn.edit"), button(PublicAct.DISMISS, "btn.dismiss")]
+    if card.suggested:
+        row.insert(0, button(PublicAct.SEND, "btn.send"))
+    return (tuple(row),)
+
+
 # --- other messages --------------------------------------------------------------------------
 
 
@@ -450,6 +565,30 @@ def render_send_result(result: SendResult, texts: Texts) -> str:
     else:
         lines.append(texts("relay.retry"))
     return "\n".join(lines)
+
+
+def render_public_result(result: DeskResult, texts: Texts) -> str:
+    """What happened to an answer staff wanted to publish (or to a dismissal)."""
+    if result.done:
+        return "\u2705 " + texts(f"pub.{result.note}")
+    if result.note == "blocked":
+        lines = ["\u274c " + texts("pub.refused")]
+        lines.extend(
+            "\u2022 "
+            + texts(
+                "relay.violation",
+                rule=escape(rule_label(f.rule, texts), quote=False),
+                fragment=shown(f.fragment, texts, 120),
+            )
+            for f in result.findings
+        )
+        lines.append(texts("relay.retry"))
+        return "\n".join(lines)
+    if result.note == "ozon_error":
+        error = escape(", ".join(result.problems) or "?", quote=False)
+        return "\u274c " + texts("pub.ozon_error", error=error)
+    key = f"pub.{result.note}"
+    return "\u274c " + texts(key if texts.has(key) else "cb.unknown")
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from bot.staff.cards import SHOWN_MESSAGES, mask_contacts
 from bot.staff.commands import ConsoleCommands
 from bot.staff.delivery import PROBE_S, Delivery, sleep_unless
 from bot.staff.handlers import build_dispatcher
+from bot.staff.public_actions import PublicActions
 from bot.staff.setup import ConsoleSetup
 from bot.staff.telegram import TelegramApi
 from bot.staff.texts import Texts
@@ -40,6 +41,7 @@ from bot.staff.updates import UpdateLoop
 from bot.state.console import ConsoleStore
 from bot.state.escalations import ControlStore, EscalationStore, Outbox
 from bot.state.translations import TranslationStore
+from bot.streams.desk import PublicDesk
 from bot.translate import NoTranslator, Translator, build_translator
 from bot.waiting import Backoff
 from bot.worker.metrics import Metrics
@@ -75,6 +77,9 @@ class ConsoleParts:
     """Machine translation for staff (None or an empty URL: off)."""
     translations: TranslationStore | None = None
     """Where translations wait (both this and `translate` are needed for it to be on)."""
+    public_desk: PublicDesk | None = None
+    """What staff do with product question and review cards (None: such cards are shown
+    from their notification but their buttons answer "out of date")."""
 
 
 @dataclass
@@ -116,6 +121,9 @@ class StaffConsole:
         commands = ConsoleCommands(
             setup=setup, control=parts.control, escalations=parts.escalations
         )
+        public = PublicActions(
+            desk=parts.public_desk, store=parts.store, setup=setup, api=api, outbox=parts.outbox
+        )
         delivery = Delivery(
             api=api,
             setup=setup,
@@ -128,10 +136,11 @@ class StaffConsole:
             probe_s=parts.probe_s,
             alert_chat=parts.telegram.alert_chat_id,
             translation=translation,
+            desk=parts.public_desk,
         )
         updates = UpdateLoop(
             api=api,
-            dispatcher=build_dispatcher(setup, actions, commands),
+            dispatcher=build_dispatcher(setup, actions, commands, public),
             store=parts.store,
             poll_timeout_s=parts.poll_timeout_s,
             backoff=Backoff(first_s=parts.retry_first_s),

@@ -22,6 +22,8 @@ logged and counted (`ozonbot_state_lost`) and delivery goes on with what is new.
 Every notification carries only ids; the card is rendered from the escalation as it is *now*,
 so a burst of updates ends in one correct card, and a forward that overtakes the card's first
 post (the card failed, the forward came later) posts the card itself before replying to it.
+A product question or review notification carries its card as queued; it is shown as the
+`PublicDesk` has it now (sent, dismissed, already posted), so it too ends in one message.
 """
 
 from __future__ import annotations
@@ -42,13 +44,14 @@ from bot.errors import (
     TelegramForbiddenError,
     TelegramRejectedError,
 )
-from bot.staff.cards import render_card, render_forward
+from bot.staff.cards import render_card, render_forward, render_public_card
 from bot.staff.setup import ConsoleSetup
 from bot.staff.telegram import EditOutcome, TelegramApi
 from bot.staff.translation import StaffTranslation
 from bot.state.console import ConsoleStore, ParkedChat
 from bot.state.escalations import EscalationStore, Held, Outbox, OutboxStatus
-from bot.state.models import Escalation, Notification
+from bot.state.models import Escalation, Notification, PublicCard
+from bot.streams.desk import PublicDesk
 from bot.waiting import Backoff, wait_any
 from bot.worker.metrics import Metrics
 
@@ -151,9 +154,11 @@ class Delivery:
         probe_s: float = PROBE_S,
         alert_chat: int | None = None,
         translation: StaffTranslation | None = None,
+        desk: PublicDesk | None = None,
     ) -> None:
         self._api = api
         self._translation = translation
+        self._desk = desk
         self._setup = setup
         self._outbox = outbox
         self._escalations = escalations
@@ -421,6 +426,8 @@ class Delivery:
             chat = self._setup.chat_of(notification.shop)
             await self._api.send(chat, escape(notification.text or "", quote=False))
             return True
+        if notification.kind in ("question", "review"):
+            return await self._public(notification)
         escalation = await self._escalation(notification)
         if escalation is None:
             return False
@@ -464,6 +471,33 @@ class Delivery:
         message_id = await self._api.send(chat, card.text, rows=card.rows)
         await self._escalations.mutate(escalation.id, _with_card(message_id))
         await self._store.link_message(chat, message_id, escalation.id)
+        return message_id
+
+    async def _public(self, notification: Notification) -> bool:
+        if notification.public is None:
+            log.error("staff notification %s carries no card", notification.id)
+            return False
+        # The card as it is now (sent, dismissed, linked to its message), else as queued.
+        current = await self._desk.card(notification.public.id) if self._desk else None
+        await self.refresh_public(current or notification.public)
+        return True
+
+    async def refresh_public(self, card: PublicCard) -> int:
+        """Show a question or review card as it is: edit its message, or post it and link the
+        message to the card, so a reply to it is the public answer (`PublicActions`)."""
+        chat = self._setup.chat_of(card.shop)
+        translated = await self._translation.public(card) if self._translation else None
+        rendered = render_public_card(card, self._setup.view(card.shop), translated)
+        if card.card_message_id is not None:
+            outcome = await self._api.edit(chat, card.card_message_id, rendered.text, rendered.rows)
+            if outcome is not EditOutcome.GONE:
+                return card.card_message_id
+        # The same one-Redis-write window as `refresh_card`: a crash right after Telegram took
+        # the message can post the card twice; it can never publish an answer twice.
+        message_id = await self._api.send(chat, rendered.text, rows=rendered.rows)
+        if self._desk is not None:
+            await self._desk.linked(card.id, message_id)
+        await self._store.link_message(chat, message_id, card.id)
         return message_id
 
     async def _reply_to_card(self, escalation: Escalation, text: str) -> None:

@@ -5,6 +5,9 @@ is translated in the background, kept (`TranslationStore`), and an `escalation` 
 is queued so the delivery loop edits the card in order with everything else it does. A failure
 is kept for a while too, and the card says "translation unavailable".
 
+Product question and review cards (`public()`) get the same: the buyer's text below the
+original, from the cache at once, the card edited when the translation arrives.
+
 Replies: a staff text in another language than the buyer's is translated into the buyer's
 language (`reply_languages` says when); the rest of that flow is `ConsoleActions`'.
 Language detection is local (`bot.translate.detect`); a text already in the target language
@@ -16,14 +19,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from types import MappingProxyType
+from typing import Any
 
 from bot.errors import OzonbotError, TranslateError, TranslateUnavailableError
 from bot.models import Language
 from bot.staff.translated import CardTranslations, TranslationState
 from bot.state.escalations import Outbox
-from bot.state.models import BuyerMessage, Escalation, Notification
+from bot.state.models import (
+    BuyerMessage,
+    Escalation,
+    Notification,
+    NotificationKind,
+    PublicCard,
+    PublicStream,
+)
 from bot.state.translations import PendingTranslatedReply, StoredTranslation, TranslationStore
 from bot.translate import NoTranslator, Translation, Translator, detect
 
@@ -126,15 +137,16 @@ class StaffTranslation:
     def _ask(
         self, store: TranslationStore, escalation: Escalation, messages: list[BuyerMessage]
     ) -> None:
+        self._run(escalation.id, lambda: self._fill(store, escalation, messages))
+
+    def _run(self, card_id: str, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
         # One batch per card at a time; the batch's refresh asks for whatever came meanwhile.
-        running = self._tasks.get(escalation.id)
+        running = self._tasks.get(card_id)
         if running is not None and not running.done():
             return
-        task = asyncio.create_task(
-            self._fill(store, escalation, messages), name=f"translate {escalation.id}"
-        )
-        self._tasks[escalation.id] = task
-        task.add_done_callback(lambda done: self._forget(escalation.id, done))
+        task = asyncio.create_task(work(), name=f"translate {card_id}")
+        self._tasks[card_id] = task
+        task.add_done_callback(lambda done: self._forget(card_id, done))
 
     def _forget(self, escalation_id: str, task: asyncio.Task[None]) -> None:
         if self._tasks.get(escalation_id) is task:
@@ -159,6 +171,47 @@ class StaffTranslation:
             log.warning("translating card %s: %s", escalation.id, type(exc).__name__)
         except Exception as exc:  # a background task must not die silently
             log.error("translating card %s failed: %s", escalation.id, type(exc).__name__)
+
+    # --- product question and review cards ---------------------------------------------------
+
+    async def public(self, card: PublicCard) -> CardTranslations:
+        """The question or review text of a public card, as `card()` does for chat messages
+        (cached under the item, keyed by its id in `CardTranslations.lines`)."""
+        message = _as_message(card)
+        if not self._to_translate([message]):
+            return CardTranslations()
+        store = self._store
+        if not self.translator.enabled or store is None:
+            return _UNAVAILABLE
+        known = await store.buyer_messages(
+            card.shop, message.chat_id, [message.message_id], self.staff_language
+        )
+        done = known.get(message.message_id)
+        if done is None:
+            self._run(card.id, lambda: self._fill_public(store, card, message))
+            return CardTranslations(TranslationState.PENDING)
+        if done.text is None:
+            return _UNAVAILABLE
+        return CardTranslations(TranslationState.DONE, MappingProxyType({card.item_id: done.text}))
+
+    async def _fill_public(
+        self, store: TranslationStore, card: PublicCard, message: BuyerMessage
+    ) -> None:
+        kind: NotificationKind = "question" if card.stream is PublicStream.QUESTIONS else "review"
+        try:
+            await self._translate_one(store, message)
+            await self._outbox.add(
+                Notification(
+                    id=f"tr:{card.id}:{secrets.token_hex(4)}",
+                    kind=kind,
+                    shop=card.shop,
+                    public=card,
+                )
+            )
+        except OzonbotError as exc:
+            log.warning("translating card %s: %s", card.id, type(exc).__name__)
+        except Exception as exc:  # a background task must not die silently
+            log.error("translating card %s failed: %s", card.id, type(exc).__name__)
 
     async def _translate_one(self, store: TranslationStore, message: BuyerMessage) -> None:
         source = detect(message.text) or Language.RU
@@ -214,3 +267,15 @@ class StaffTranslation:
             return (await self.translator.translate(text, source, self.staff_language)).text
         except TranslateError:
             return None
+
+
+def _as_message(card: PublicCard) -> BuyerMessage:
+    """A question or review as one buyer message, so the chat cards' cache and engine serve it
+    (its own "chat" per item: the cache keys never meet a real chat's)."""
+    return BuyerMessage(
+        shop=card.shop,
+        chat_id=f"{card.stream.value}:{card.item_id}",
+        message_id=card.item_id,
+        created_at=card.created_at,
+        text=card.text,
+    )

@@ -239,6 +239,8 @@ class PublicCard(_Frozen):
     status: PublicCardStatus = PublicCardStatus.OPEN
     created_at: datetime = Field(default_factory=utcnow)
     history: tuple[StaffAction, ...] = ()
+    card_message_id: int | None = None
+    """The card's message in the staff chat, once posted (later updates edit it)."""
 
 
 class Notification(_Frozen):
