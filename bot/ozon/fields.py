@@ -89,8 +89,8 @@ def _need_text(value: object) -> str:
 
 def _lines(value: object) -> str:
     """A message's `data[]` joined with a newline (images arrive as Markdown links)."""
-    if isinstance(value, list | tuple) and all(isinstance(line, str) for line in value):
-        return well_formed("\n".join(value))
+    if isinstance(value, list | tuple):
+        return well_formed("\n".join(strings(value)))
     return _text(value)
 
 
