@@ -1,5 +1,9 @@
 """`ozonbot simulate [--json] FILE ...`: scenario files end to end through the real pipeline.
 
+`--json` prints one object per buyer turn, `{"scenario", "turn", "intent", "action", "reason",
+"reply"}`, and one per product question or review of the file, `{"scenario", "item":
+"question"|"review", "id", "action": "answer"|"card"|"none", "reason", "text"}`.
+
 Starts what it needs (Redis, the Rasa server, the action server — each only if it does not
 answer already; the Ozon emulator in this process) and stops what it started. Exit 0 when
 every `expect` holds, 1 otherwise, 2 on bad usage or unusable files.
@@ -15,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from bot.simulate.runner import TurnResult
+    from bot.simulate.runner import ItemResult, RunResult, TurnResult
     from bot.simulate.scenario import Scenario
 
 
@@ -23,7 +27,9 @@ def register(sub: argparse._SubParsersAction, name: str, summary: str) -> None: 
     parser = sub.add_parser(name, help=summary, description=__doc__)
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="scenario YAML files")
     parser.add_argument(
-        "--json", action="store_true", help="one JSON object per buyer turn on stdout"
+        "--json",
+        action="store_true",
+        help="one JSON object per buyer turn, and per product question or review, on stdout",
     )
     parser.set_defaults(handler=_handle)
 
@@ -71,10 +77,10 @@ async def _run(scenarios: list[Scenario], *, as_json: bool) -> int:
         services.ensure_rasa()
         port = int(sandbox_url.rsplit(":", 1)[1].split("/")[0])
         async with serve(port=port) as sandbox:
-            runner = ScenarioRunner(sandbox, settings, on_turn=printer.turn)
+            runner = ScenarioRunner(sandbox, settings, on_turn=printer.turn, on_item=printer.item)
             for scenario in scenarios:
                 printer.start(scenario)
-                failed += printer.finish(await runner.run(scenario))
+                failed += printer.finish(await runner.run_all(scenario))
     except ServiceError as exc:
         print(f"ozonbot simulate: {exc}", file=sys.stderr)
         return 2
@@ -117,8 +123,23 @@ class _Printer:
         for failure in result.failures:
             print(f"     ✗ {failure}", file=out)
 
-    def finish(self, results: list[TurnResult]) -> int:
-        failures = sum(len(r.failures) for r in results)
+    def item(self, result: ItemResult) -> None:
+        if self._json:
+            print(json.dumps(result.as_json(), ensure_ascii=False), flush=True)
+            return
+        out = self._out
+        letter = "q" if result.item == "question" else "r"
+        reason = f" {result.reason}" if result.reason else ""
+        print(f"  {letter}{result.number}. {result.item}: {result.text_in}", file=out)
+        print(f"     → {result.action}{reason}", file=out)
+        if result.text:
+            label = "suggested" if result.action == "card" else "published"
+            print(f"     {label}: {result.text}", file=out)
+        for failure in result.failures:
+            print(f"     ✗ {failure}", file=out)
+
+    def finish(self, results: RunResult) -> int:
+        failures = results.failures
         if not self._json:
             verdict = "ok" if not failures else f"FAILED ({failures} expectation(s))"
             print(f"  {verdict}", file=self._out)

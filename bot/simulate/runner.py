@@ -2,7 +2,10 @@
 the real Rasa server and action server, staff notifications captured.
 
 Each scenario gets a fresh emulator state, a fresh Redis key prefix and a fresh chat (so a fresh
-Rasa conversation); its clock is the scenario's `now`, one minute later per turn.
+Rasa conversation); its clock is the scenario's `now`, one minute later per turn. A scenario's
+product questions and reviews are seeded with the rest and handled after the turns by one run
+of the App's question and review streams (`App.questions` / `App.reviews`, as the scheduler
+runs them); each item is then reported as answered, carded or left alone.
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ from bot.app import App
 from bot.config import Settings, ShopConfig
 from bot.models import Decision
 from bot.sandbox.app import RunningSandbox
-from bot.simulate.scenario import Expect, Scenario, Turn
-from bot.state.models import Notification, TurnRecord
+from bot.simulate.scenario import Expect, PublicExpect, Scenario, Turn
+from bot.state.models import Notification, PublicStream, TurnRecord
 from bot.state.redis import purge
+from bot.state.streams import StreamStore
 from bot.worker.staffops import Staff
 
 SIM_STAFF = Staff(user_id=0, name="simulate")
@@ -50,6 +54,43 @@ class TurnResult:
 
 
 @dataclass
+class ItemResult:
+    """What the question or review stream did with one scenario item."""
+
+    scenario: str
+    item: str
+    """`question` or `review`."""
+    id: str
+    number: int
+    text_in: str
+    action: str = "none"
+    reason: str | None = None
+    text: str | None = None
+    """The published answer or comment; for a card, its suggestion (None: nothing to say)."""
+    failures: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario,
+            "item": self.item,
+            "id": self.id,
+            "action": self.action,
+            "reason": self.reason,
+            "text": self.text,
+        }
+
+
+@dataclass
+class RunResult:
+    turns: list[TurnResult]
+    items: list[ItemResult]
+
+    @property
+    def failures(self) -> int:
+        return sum(len(r.failures) for r in self.turns) + sum(len(i.failures) for i in self.items)
+
+
+@dataclass
 class Clock:
     now: datetime
 
@@ -63,6 +104,22 @@ def action_of(record: TurnRecord) -> str:
     if record.decision is Decision.ESCALATE and record.new_escalation:
         return "escalate"  # a message that only adds to a card already waiting is "none"
     return "none"
+
+
+def compare_item(expect: PublicExpect, result: ItemResult) -> list[str]:
+    failures = []
+    if result.action != expect.action:
+        failures.append(f"action: expected {expect.action}, got {result.action}")
+    if expect.reason is not None and result.reason != expect.reason:
+        failures.append(f"reason: expected {expect.reason}, got {result.reason}")
+    text = (result.text or "").lower()
+    for wanted in expect.text_contains:
+        if wanted.lower() not in text:
+            failures.append(f"text should contain {wanted!r}: {result.text!r}")
+    for unwanted in expect.text_excludes:
+        if unwanted.lower() in text:
+            failures.append(f"text should not contain {unwanted!r}: {result.text!r}")
+    return failures
 
 
 def compare(expect: Expect, result: TurnResult) -> list[str]:
@@ -90,13 +147,19 @@ class ScenarioRunner:
         base: Settings,
         *,
         on_turn: Callable[[TurnResult], None] | None = None,
+        on_item: Callable[[ItemResult], None] | None = None,
     ) -> None:
         self._sandbox = sandbox
         self._base = base
         self._on_turn = on_turn or (lambda _r: None)
+        self._on_item = on_item or (lambda _r: None)
         self._shop = base.shops[0]
 
     async def run(self, scenario: Scenario) -> list[TurnResult]:
+        """The scenario's buyer and staff turns (its questions and reviews are run too)."""
+        return (await self.run_all(scenario)).turns
+
+    async def run_all(self, scenario: Scenario) -> RunResult:
         clock = Clock(scenario.now or datetime.now().astimezone())
         state = self._sandbox.state
         state.reset()
@@ -106,6 +169,7 @@ class ScenarioRunner:
         app = App.build(self._settings(scenario, prefix), clock=clock, worker_id="simulate")
         chat_id = f"sim-{secrets.token_hex(6)}"
         results: list[TurnResult] = []
+        items: list[ItemResult] = []
         try:
             await app.outbox.ensure_group()
             for number, turn in enumerate(scenario.turns, start=1):
@@ -115,10 +179,53 @@ class ScenarioRunner:
                     result.failures = compare(turn.expect, result)
                 results.append(result)
                 self._on_turn(result)
+            if scenario.questions or scenario.reviews:
+                clock.now += timedelta(minutes=1)
+                items = await self._public(app, scenario)
         finally:
             await purge(app.redis, prefix)
             await app.aclose()
-        return results
+        return RunResult(results, items)
+
+    async def _public(self, app: App, scenario: Scenario) -> list[ItemResult]:
+        """One run of each stream over what the scenario seeded, then each item's outcome."""
+        board = self._sandbox.state.shop_for_control(self._shop.client_id).public
+        # The state was reset for this scenario: the board holds its items, in its order.
+        question_ids, review_ids = list(board.questions), list(board.reviews)
+        if scenario.questions:
+            await app.questions[self._shop.id].run_once()
+        if scenario.reviews:
+            await app.reviews[self._shop.id].run_once()
+        store = StreamStore(app.redis, app.keys)
+        found: list[ItemResult] = []
+        for kind, specs, ids in (
+            ("question", scenario.questions, question_ids),
+            ("review", scenario.reviews, review_ids),
+        ):
+            for number, (spec, item_id) in enumerate(zip(specs, ids, strict=True), start=1):
+                if kind == "question":
+                    question = board.questions[item_id]
+                    asked, published = question.text, [a.text for a in question.answers]
+                else:
+                    review = board.reviews[item_id]
+                    asked, published = review.text, [c.text for c in review.comments]
+                result = ItemResult(scenario.name, kind, item_id, number, asked)
+                await self._outcome(store, result, published)
+                if spec.expect is not None:
+                    result.failures = compare_item(spec.expect, result)
+                found.append(result)
+                self._on_item(result)
+        return found
+
+    async def _outcome(self, store: StreamStore, result: ItemResult, published: list[str]) -> None:
+        if published:
+            result.action, result.text = "answer", published[-1]
+            return
+        stream = PublicStream.QUESTIONS if result.item == "question" else PublicStream.REVIEWS
+        record = await store.record(self._shop.id, stream, result.id)
+        card = await store.card(record.card_id) if record and record.card_id else None
+        if card is not None:
+            result.action, result.reason, result.text = "card", card.why, card.suggested
 
     def _settings(self, scenario: Scenario, prefix: str) -> Settings:
         # The profile's shop, as the action server knows it (same id and Client-Id), pointed

@@ -12,7 +12,17 @@
 Extensions (optional, so every file in the contract's format stays valid):
 - a turn may be `- staff: take_over | return | resolve` instead of `buyer:` (takeover scenarios);
 - `wait_minutes: N` on a turn moves the clock forward before it;
-- `shop:` overrides the shop's settings for the scenario (e.g. `modes`, `hours`).
+- `shop:` overrides the shop's settings for the scenario (e.g. `modes`, `hours`, `public`);
+- `questions:` / `reviews:` are public product questions and reviews (the emulator's fields,
+  bot/sandbox/seed.py), each with an optional `expect`; the question and review streams run
+  once after the turns, and `turns` may then be left out:
+
+      questions:
+        - {sku: "1234567890", text: "Из какого материала?",
+           expect: {action: answer, text_contains: ["силикон"]}}
+      reviews:
+        - {sku: "1234567890", rating: 1, text: "Пришёл с браком",
+           expect: {action: card, reason: low_rating}}
 """
 
 from __future__ import annotations
@@ -26,8 +36,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from bot.errors import OzonbotError
 from bot.models import EscalationReason
+from bot.sandbox.seed import SeedError, parse_seed
 
 Action = Literal["reply", "escalate", "none"]
+PublicAction = Literal["answer", "card", "none"]
 
 
 class ScenarioError(OzonbotError):
@@ -61,6 +73,27 @@ class Turn(_Strict):
         return self
 
 
+class PublicExpect(_Strict):
+    action: PublicAction
+    """`answer`: published on Ozon; `card`: on a staff card; `none`: left alone."""
+    reason: str | None = None
+    """Why it went to a card (`PublicCard.why`: card_silent, low_rating, ...)."""
+    text_contains: tuple[str, ...] = ()
+    """In the published text, or the card's suggestion."""
+    text_excludes: tuple[str, ...] = ()
+
+
+class PublicItem(BaseModel):
+    """A question or review: the emulator's fields (checked by its seed) plus `expect`."""
+
+    model_config = ConfigDict(extra="allow", frozen=True, coerce_numbers_to_str=True)
+
+    expect: PublicExpect | None = None
+
+    def seed(self) -> dict[str, Any]:
+        return self.model_dump(exclude={"expect"})
+
+
 class ChatSpec(_Strict):
     context: dict[str, str] = Field(default_factory=dict)
 
@@ -75,13 +108,21 @@ class Scenario(BaseModel):
     returns: tuple[dict[str, Any], ...] = ()
     chat: ChatSpec = Field(default_factory=ChatSpec)
     shop: dict[str, Any] = Field(default_factory=dict)
-    turns: tuple[Turn, ...]
+    turns: tuple[Turn, ...] = ()
+    questions: tuple[PublicItem, ...] = ()
+    reviews: tuple[PublicItem, ...] = ()
     path: str = ""
 
     @model_validator(mode="after")
     def _aware_now(self) -> Scenario:
         if self.now is not None and self.now.tzinfo is None:
             raise ValueError("`now` needs a UTC offset, e.g. 2026-11-21T23:30:00+03:00")
+        if not (self.turns or self.questions or self.reviews):
+            raise ValueError("a scenario needs `turns`, `questions` or `reviews`")
+        try:
+            parse_seed(self.public_seed())  # a bad question or review fails at load time
+        except SeedError as exc:
+            raise ValueError(str(exc)) from exc
         return self
 
     def seed(self) -> dict[str, Any]:
@@ -89,6 +130,13 @@ class Scenario(BaseModel):
             "postings": list(self.postings),
             "products": list(self.products),
             "returns": list(self.returns),
+            **self.public_seed(),
+        }
+
+    def public_seed(self) -> dict[str, Any]:
+        return {
+            "questions": [q.seed() for q in self.questions],
+            "reviews": [r.seed() for r in self.reviews],
         }
 
 

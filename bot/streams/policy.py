@@ -100,9 +100,12 @@ _LINK = re.compile(
     r"(https?://|www\.|\b[a-z0-9-]+\.(ru|com|net|org|рф|su|io|me|shop|store)\b|ozon\.ru/)",
     re.IGNORECASE,
 )
+# "100%" alone is often a fact from the card ("хлопок 100%"); it promises only as "на 100%"
+# or before a claim ("100% подойдёт").
 _PROMISE = re.compile(
-    r"\b(гарантир\w*|обязательно подойд\w*|точно подойд\w*|100\s?%|навсегда|пожизненн\w*|"
-    r"guarantee\w*|will definitely|100 percent)",
+    r"\b(гарантир\w*|обязательно подойд\w*|точно подойд\w*|навсегда|пожизненн\w*|"
+    r"guarantee\w*|will definitely|100 percent)|"
+    r"(на\s+100\s?%|100\s?%\s+(?:подойд\w*|совмест\w*|уверен\w*|fits?\b|compatible|sure))",
     re.IGNORECASE,
 )
 
