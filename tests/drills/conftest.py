@@ -10,10 +10,15 @@ import pytest
 from tests.drills.harness import Drill, PrivateRedis, drill_world
 
 
+def drill_name(request: pytest.FixtureRequest) -> str:
+    """The test's name, short (Redis prefixes, log folders), with its parameters."""
+    base, _, params = request.node.name.removeprefix("test_").partition("[")
+    return base[:24] + (f"-{params.rstrip(']')}" if params else "")
+
+
 @pytest.fixture
 async def drill(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Drill]:
-    name = request.node.name.removeprefix("test_")[:24].replace("[", "-").rstrip("]")
-    async with drill_world(name, tmp_path) as world:
+    async with drill_world(drill_name(request), tmp_path) as world:
         yield world
 
 
@@ -34,6 +39,5 @@ async def own_redis(tmp_path: Path) -> AsyncIterator[PrivateRedis]:
 async def drill_own_redis(
     request: pytest.FixtureRequest, tmp_path: Path, own_redis: PrivateRedis
 ) -> AsyncIterator[Drill]:
-    name = request.node.name.removeprefix("test_")[:24].replace("[", "-").rstrip("]")
-    async with drill_world(name, tmp_path, redis_url=own_redis.url) as world:
+    async with drill_world(drill_name(request), tmp_path, redis_url=own_redis.url) as world:
         yield world
