@@ -12,7 +12,8 @@ from tests.drills.harness import Drill, PrivateRedis, drill_world
 
 def drill_name(request: pytest.FixtureRequest) -> str:
     """The test's name, short (Redis prefixes, log folders), with its parameters."""
-    base, _, params = request.node.name.removeprefix("test_").partition("[")
+    name: str = request.node.name
+    base, _, params = name.removeprefix("test_").partition("[")
     return base[:24] + (f"-{params.rstrip(']')}" if params else "")
 
 
