@@ -19,7 +19,7 @@ from bot.knowledge.store import Knowledge
 from bot.models import Language, Mode
 from bot.staff.console import StaffConsole
 from bot.state.keys import Keys
-from bot.state.models import PublicCard, PublicCardStatus, PublicStream
+from bot.state.models import Notification, PublicCard, PublicCardStatus, PublicStream
 from bot.state.redis import Redis
 from bot.state.streams import StreamStore
 from bot.state.translations import TranslationStore
@@ -340,3 +340,17 @@ async def test_the_question_is_machine_translated_below_the_original(d: Desk) ->
         assert "机器翻译" in card.text
         assert card.button("修改（回复）")
         await d.h.stop_console()
+
+
+async def test_a_card_queued_again_is_edited_not_posted_twice(d: Desk) -> None:
+    await d.start()
+    asked = d.ask(GUARANTEE)
+    await d.poll()
+    card = await d.message(PublicStream.QUESTIONS, asked)
+    current = await d.card_of(PublicStream.QUESTIONS, asked)
+    again = Notification(id="again", kind="question", shop="main", public=current)
+    await d.h.outbox.add(again)
+    await wait_until(lambda: d.h.outbox.is_done("again"))
+    assert d.h.tg.called("editMessageText")  # the card's message was edited (here: unchanged)
+    cards = [m for m in d.h.tg.sent(STAFF_CHAT) if "Product question" in m.text]
+    assert cards == [card]
