@@ -1,4 +1,5 @@
-"""The demo: scripted buyers, the real worker, a live view of chats and staff cards."""
+"""The demo: scripted buyers, the real worker, a live view of chats and staff cards; then
+public product questions and reviews, answered or put on staff cards by their streams."""
 
 from __future__ import annotations
 
@@ -17,11 +18,11 @@ from rich.panel import Panel
 
 from bot.app import App
 from bot.config import Settings, TelegramSettings, load_settings
-from bot.demo.script import SCRIPT, Line
+from bot.demo.script import PUBLIC, SCRIPT, Line
 from bot.logs import configure_logging
 from bot.sandbox.app import RunningSandbox, serve
 from bot.services.local import LocalServices, ServiceError, project_root
-from bot.state.models import Notification
+from bot.state.models import Notification, PublicCard
 from bot.state.redis import purge
 
 DEMO_CLIENT_ID = "100500"
@@ -96,6 +97,8 @@ async def _run(
     try:
         _banner(console, settings)
         await _write(sandbox, chats, console, stop, speed)
+        if not stop.is_set():
+            await _public(app, sandbox, console)
         if once:
             await _until_quiet(app, stop)
         else:
@@ -157,6 +160,28 @@ def _say(sandbox: RunningSandbox, chat_id: str, line: Line) -> None:
     )
 
 
+async def _public(app: App, sandbox: RunningSandbox, console: Console) -> None:
+    """Product questions and reviews appear on Ozon; one poll of each stream handles them
+    (the scheduler's own polls come later and find nothing left to do)."""
+    console.print("[bold]Public product questions and reviews[/bold]")
+    sandbox.state.seed_from_scenario(PUBLIC, DEMO_CLIENT_ID)
+    board = sandbox.state.shop_for_control(DEMO_CLIENT_ID).public
+    for question in board.questions.values():
+        console.print(f"[cyan]question about {question.sku}[/cyan] → {html.escape(question.text)}")
+    for review in board.reviews.values():
+        stars = "\u2605" * review.rating
+        console.print(f"[cyan]review {stars} of {review.sku}[/cyan] → {html.escape(review.text)}")
+    shop = app.settings.shops[0].id
+    await app.questions[shop].run_once()
+    await app.reviews[shop].run_once()
+    for question in board.questions.values():
+        for answer in question.answers:
+            console.print(f"[green]bot → public answer[/green]: {answer.text}")
+    for review in board.reviews.values():
+        for comment in review.comments:
+            console.print(f"[green]bot → comment on the review[/green]: {comment.text}")
+
+
 async def _until_quiet(app: App, stop: asyncio.Event) -> None:
     quiet = 0
     while not stop.is_set() and quiet < 3:
@@ -194,6 +219,9 @@ class _View:
                 await self._card(notification)
 
     async def _card(self, notification: Notification) -> None:
+        if notification.public is not None:
+            self._public_card(notification.public, notification.kind)
+            return
         if notification.escalation_id is None:
             self._console.print(Panel(notification.text or "", title="staff notice"))
             return
@@ -207,3 +235,13 @@ class _View:
         text = html.unescape(_TAG.sub("", card.text))
         title = f"staff card: {notification.kind}"
         self._console.print(Panel(text, title=title, border_style="yellow"))
+
+    def _public_card(self, card: PublicCard, kind: str) -> None:
+        from bot.staff.cards import View, render_public_card
+
+        view = View.for_settings(self._app.settings, self._app.clock(), card.shop)
+        rendered = render_public_card(card, view)
+        text = html.unescape(_TAG.sub("", rendered.text))
+        buttons = " ".join(f"[{b.label}]" for row in rendered.rows for b in row)
+        title = f"staff card: {kind}"
+        self._console.print(Panel(f"{text}\n\n{buttons}", title=title, border_style="yellow"))

@@ -30,3 +30,18 @@ SCRIPT: tuple[Line, ...] = (
     Line("lena", "позовите живого оператора пожалуйста"),
     Line("max", "вы тупые уроды, где мой заказ"),
 )
+
+
+# Public product questions and reviews, posted after the chats (the emulator's seed format):
+# one routine question the card answers, one it cannot (to staff), a 5-star review thanked
+# and a 1-star review that becomes a staff card with a suggested reply.
+PUBLIC: dict[str, list[dict[str, object]]] = {
+    "questions": [
+        {"sku": "1234567890", "text": "Из какого материала чехол?"},
+        {"sku": "1234567890", "text": "Какая гарантия на чехол?"},
+    ],
+    "reviews": [
+        {"sku": "1234567890", "rating": 5, "text": "Отличное качество, сидит как влитой"},
+        {"sku": "2233445566", "rating": 1, "text": "Кружка пришла с браком, крышка протекает"},
+    ],
+}
