@@ -40,4 +40,10 @@ def test_the_demo_answers_buyers_shows_cards_and_stops_cleanly(run: str) -> None
     assert "Escalation: not sure what the buyer wants" not in out, out
     assert "staff card" in out  # the dispute and the request for a person
     assert "replies sent to buyers" in out
+    # Product questions and reviews (issue 18): one answered, one on a card, 5 stars thanked,
+    # 1 star on a card with its suggested reply.
+    assert "bot → public answer" in out
+    assert "Product question: the product card does not say" in out
+    assert "bot → comment on the review" in out
+    assert "Review ★☆☆☆☆: low rating" in out
     assert "Traceback" not in done.stderr
