@@ -292,6 +292,7 @@ class App:
         """Start every part; a part that fails to start closes what was opened before it."""
         stack = AsyncExitStack()
         stack.push_async_callback(self.aclose)
+        stack.push_async_callback(self.poller.close)
         try:
             await self.outbox.ensure_group()
             await self.watch.start()

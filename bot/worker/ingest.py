@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -46,6 +47,10 @@ BOOTSTRAP_HISTORY = 50
 
 
 READ_FAILURES_BEFORE_QUARANTINE = 3
+CHATS_AT_ONCE = 8
+"""Chats read at the same time (within each shop's shared rate limit)."""
+READ_WAIT_S = 2.0
+"""How long a poll waits for its chats' reads before leaving the slow ones in the background."""
 KEY_PROBE_S = 60.0
 """A shop whose key Ozon refuses is probed once a minute, not on every tick."""
 
@@ -99,6 +104,8 @@ class Poller:
         """Called as soon as a chat has new messages, so a worker can start on it at once."""
         self._state = {shop_id: _ShopState() for shop_id in shops}
         self._key_refused: set[str] = set()
+        self._reading: dict[tuple[str, str], asyncio.Task[int | OzonError | None]] = {}
+        self._gate = asyncio.Semaphore(CHATS_AT_ONCE)
 
     async def run_once(self) -> dict[str, PollReport]:
         """Poll every shop once, each on its own (the tests' one-batch form)."""
@@ -160,27 +167,63 @@ class Poller:
         await self._chats.poll_progress(shop_id)
 
     async def _poll(self, shop_id: str) -> PollReport:
-        client = self._clients[shop_id]
-        chats = fetched = new = failed = 0
-        async for summary in client.iter_chats(unread_only=True):
+        """List the shop's unread chats and read the new ones, a few at a time.
+
+        A poll waits `READ_WAIT_S` for its reads; a read still running then (a chat whose
+        reads are retried or time out) goes on in the background and the poll returns, so one
+        slow chat never holds up the shop's next poll. A chat already being read is skipped."""
+        chats, started = 0, []
+        async for summary in self._clients[shop_id].iter_chats(unread_only=True):
             chats += 1
-            if not summary.is_buyer_chat or not await self._has_news(shop_id, summary):
+            key = (shop_id, summary.chat_id)
+            if key in self._reading or not summary.is_buyer_chat:
+                continue
+            if not await self._has_news(shop_id, summary):
                 continue
             if await self._chats.quarantined(shop_id, summary.chat_id):
                 continue
-            fetched += 1
+            task = asyncio.create_task(self._read(shop_id, summary), name=f"read {key}")
+            self._reading[key] = task
+            task.add_done_callback(functools.partial(self._read_done, key))
+            started.append(task)
+        done: set[asyncio.Task[int | OzonError | None]] = set()
+        if started:
+            done, _ = await asyncio.wait(started, timeout=READ_WAIT_S)
+        results = [task.result() for task in done]
+        shop_problem = next((r for r in results if isinstance(r, OzonError)), None)
+        if shop_problem is not None:
+            raise shop_problem  # the shop's problem (key, rate limit), not one chat's
+        new = sum(r for r in results if isinstance(r, int))
+        failed = sum(1 for r in results if r is None)
+        if new:
+            log.info("poll %s: %d new buyer messages in %d chats", shop_id, new, len(started))
+        return PollReport(chats=chats, fetched=len(started), new_messages=new, failed_chats=failed)
+
+    async def _read(self, shop_id: str, summary: ChatSummary) -> int | OzonError | None:
+        """New messages taken in; the error when it is the shop's; None when the chat failed."""
+        async with self._gate:
             try:
-                new += await self.fetch_chat(
+                return await self.fetch_chat(
                     shop_id, summary.chat_id, summary.first_unread_message_id
                 )
-            except (OzonAuthError, OzonPermissionError, OzonRateLimitError):
-                raise  # the shop's problem, not the chat's
+            except (OzonAuthError, OzonPermissionError, OzonRateLimitError) as exc:
+                return exc
             except (OzonError, ValueError) as exc:
-                failed += 1
                 await self._unreadable(shop_id, summary.chat_id, exc)
-        if new:
-            log.info("poll %s: %d new buyer messages in %d chats", shop_id, new, fetched)
-        return PollReport(chats=chats, fetched=fetched, new_messages=new, failed_chats=failed)
+                return None
+            except StateError as exc:
+                log.warning("poll %s: chat %s not taken in: %s", shop_id, summary.chat_id, exc)
+                return None
+
+    def _read_done(self, key: tuple[str, str], _task: asyncio.Task[object]) -> None:
+        self._reading.pop(key, None)
+
+    async def close(self) -> None:
+        """Cancel the reads still running (their chats are read again by the next poll)."""
+        reads = list(self._reading.values())
+        for task in reads:
+            task.cancel()
+        await asyncio.gather(*reads, return_exceptions=True)
 
     async def _unreadable(self, shop_id: str, chat_id: str, exc: Exception) -> None:
         """One chat Ozon's answers for which we cannot read: it fails alone; after a few polls

@@ -62,6 +62,8 @@ STAFF_CHAT = -1001000000001
 POLL_S = 0.5
 STAFF = User(id=5550001, first_name="Anna", username="anna_staff")
 TURN = re.compile(r"номер обращения (\d+)")
+UNREADABLE = "cannot read this chat"
+"""The card of a quarantined chat (staff texts `notice.chat_unreadable`, English)."""
 _STAMP = re.compile(r"^\d{4}-\d\d-\d\d [\d:,]+ ")
 ALL_WEEK = dict.fromkeys(("mon", "tue", "wed", "thu", "fri", "sat", "sun"), "00:00-24:00")
 
@@ -557,7 +559,10 @@ class Drill:
             on_card = w.marker is not None and any(w.marker in m.text for m in about)
             if by_reply and on_card and not self.drafts:
                 outcome.doubled.append(f"{label} answered and also put on a staff card")
-            if not (by_reply or on_card or (w.marker is None and cards)):
+            # A chat Ozon cannot serve is quarantined to people on a card that cannot quote the
+            # buyer (nothing could be read): staff answer it in the seller cabinet.
+            unreadable = any(UNREADABLE in m.text for m in about)
+            if not (by_reply or on_card or unreadable or (w.marker is None and cards)):
                 outcome.uncovered.append(label)
 
     def _replied(self, w: Written, turns: list[int]) -> bool:
