@@ -46,7 +46,8 @@ async def test_a_shop_without_the_chat_subscription_works_in_drafts_and_says_so_
     assert harness.sent() == []
     notices = await _notices(harness)
     assert len([t for t in notices if "subscription" in t]) == 1
-    drafts = [await harness.app.escalations.get(i) for i in await harness.app.escalations.open_ids()]
+    open_ids = await harness.app.escalations.open_ids()
+    drafts = [await harness.app.escalations.get(i) for i in open_ids]
     assert len(drafts) == 3
     assert all(d is not None and d.draft and d.suggested for d in drafts)
     tried = _sends(harness)

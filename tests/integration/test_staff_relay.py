@@ -89,8 +89,8 @@ async def test_a_violation_is_shown_and_the_fix_is_sent_only_after_confirming(
     answer = await answer_to(h, asked)
     assert "Not sent" in answer.text
     assert (
-        "shouting in capitals: \u201c\u0417\u0414\u0420\u0410\u0412\u0421\u0422\u0412\u0423\u0419\u0422\u0415"
-        in answer.text
+        "shouting in capitals: \u201c"
+        "\u0417\u0414\u0420\u0410\u0412\u0421\u0422\u0412\u0423\u0419\u0422\u0415" in answer.text
     )
     assert "!!! or ???: \u201c!!!\u201d" in answer.text  # rules in words (issue 16)
     assert "Здравствуйте, ваш заказ в пути!" in answer.text

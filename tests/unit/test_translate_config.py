@@ -56,7 +56,8 @@ def test_a_shop_may_send_translations_without_confirmation(tmp_path: Path) -> No
     accounts = tmp_path / "accounts.yml"
     accounts.write_text(
         "shops:\n"
-        "  - {id: trusted, name: T, client_id: '1', api_key: k, confirm_translated_replies: false}\n"
+        "  - {id: trusted, name: T, client_id: '1', api_key: k,"
+        " confirm_translated_replies: false}\n"
         "  - {id: careful, name: C, client_id: '2', api_key: k}\n",
         encoding="utf-8",
     )
