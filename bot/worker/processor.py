@@ -90,6 +90,16 @@ class Outcome:
     delay_s: float = 0.0
 
 
+LOST_TAKEOVER = (
+    "a person had this chat (it is paused in Rasa), but Redis lost the bot's record of that;"
+    " the bot will not answer it until people return it"
+)
+
+
+class PausedByPeople(Exception):
+    """Rasa has a conversation paused that the worker's state does not know of."""
+
+
 @dataclass(frozen=True, slots=True)
 class Understanding:
     """What the pipeline learnt about a turn before acting on it."""
@@ -185,7 +195,7 @@ class ChatProcessor:
             )
             await self._execute(lock, turn, Understanding(_nothing(), None, plan, None), watch)
             return
-        understanding = await self._understand(turn, control, watch)
+        understanding = await self._understand(turn, control, known, watch)
         plan = await self._check_outbound(shop, understanding.plan, watch)
         understanding = Understanding(
             understanding.inspection, understanding.dialogue, plan, understanding.acted_intent
@@ -230,7 +240,7 @@ class ChatProcessor:
         return any(not m.is_buyer and m.created_at >= since for m in history.messages)
 
     async def _understand(
-        self, turn: Turn, control: ChatControl, watch: Stopwatch
+        self, turn: Turn, control: ChatControl, known: bool, watch: Stopwatch
     ) -> Understanding:
         with watch.stage("inbound"):
             inspection = self.d.inbound.inspect(turn.understood)
@@ -247,7 +257,10 @@ class ChatProcessor:
             plan = escalate(EscalationReason.UNKNOWN, why)
             return Understanding(inspection, None, plan, None)
         try:
-            dialogue = await self._ask(turn, control, inspection, watch)
+            dialogue = await self._ask(turn, control, inspection, watch, known=known)
+        except PausedByPeople:
+            plan = escalate(EscalationReason.SYSTEM, LOST_TAKEOVER)
+            return Understanding(inspection, None, plan, None)
         except RasaMalformedError as exc:
             # Rasa refused this very message or answered nonsense: waiting will not help.
             plan = escalate(EscalationReason.UNKNOWN, f"Rasa could not read this message: {exc}")
@@ -257,10 +270,20 @@ class ChatProcessor:
         return Understanding(inspection, dialogue, plan, dialogue.intent)
 
     async def _ask(
-        self, turn: Turn, control: ChatControl, inspection: Inspection, watch: Stopwatch
+        self,
+        turn: Turn,
+        control: ChatControl,
+        inspection: Inspection,
+        watch: Stopwatch,
+        *,
+        known: bool,
     ) -> DialogueResult:
         request = self._request(turn, control, inspection)
         result = await self._ask_rasa(request, watch)
+        if result.paused and not known:
+            # Rasa has the conversation paused, but Redis knows nothing of the chat: the bot's
+            # own record of a takeover was lost (Redis data loss). People decide, not the bot.
+            raise PausedByPeople
         if result.paused:
             # Nobody owns the chat (a paused chat never gets here) but Rasa still has the
             # conversation paused: a resume that failed while Rasa was down. Heal it now.

@@ -284,3 +284,23 @@ async def test_the_send_record_expires(h: Harness) -> None:
     await h.cycle()
     ttl = await h.app.redis.ttl(h.app.keys.pending_send("main", "chat-15"))
     assert 0 < ttl <= int(timedelta(days=7).total_seconds())
+
+
+async def test_after_data_loss_a_chat_rasa_still_has_paused_goes_to_people(
+    h: Harness, redis: Redis
+) -> None:
+    """The takeover's record is gone with Redis, no seller message shows it, but Rasa still
+    has the conversation paused: the bot does not resume it and answer, people get it."""
+    h.buyer("chat-16", "позовите оператора")
+    await h.cycle()
+    [escalation_id] = await h.app.escalations.open_ids()
+    await h.app.staff.take_over(escalation_id, Staff(user_id=1, name="Анна"))
+    before = h.sent("chat-16")
+    keys = [k async for k in redis.scan_iter(match=f"{h.app.keys.prefix}:*")]
+    await redis.delete(*keys)
+    await h.app.outbox.ensure_group()
+    h.buyer("chat-16", "где мой заказ?")
+    await h.cycle()
+    assert h.sent("chat-16") == before
+    [record] = await _records(h, "chat-16")
+    assert record.reason is EscalationReason.SYSTEM
