@@ -68,8 +68,9 @@ class ConsoleParts:
     retry_first_s: float = 2.0
     read_block_ms: int = 1000
     """How long one outbox read waits for news; `stop()` waits at most this long for it."""
-    lock_ttl_ms: int = 60_000
-    lock_renew_s: float = 15.0
+    lock_ttl_ms: int = 20_000
+    """A console whose worker died is taken over by another within this plus `lock_renew_s`."""
+    lock_renew_s: float = 5.0
     metrics: Metrics | None = None
     probe_s: float = PROBE_S
     """How often a staff chat that refuses the bot is tried again."""
@@ -93,8 +94,8 @@ class StaffConsole:
     owner: str
     translation: StaffTranslation
     read_block_ms: int = 1000
-    lock_ttl_ms: int = 60_000
-    lock_renew_s: float = 15.0
+    lock_ttl_ms: int = 20_000
+    lock_renew_s: float = 5.0
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _leading: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
