@@ -49,11 +49,15 @@ train: setup
 	@scripts/train
 	@scripts/train-guard
 
+# Without a .env (and no OZONBOT_ENV_FILE), `make up` uses the sandbox profile, as `make demo`.
+PROFILE   := $(if $(wildcard .env),.env,config/sandbox.env)
+
 up: setup redis train
-	$(BIN)/ozonbot services up
+	OZONBOT_ENV_FILE=$${OZONBOT_ENV_FILE:-$(PROFILE)} $(BIN)/ozonbot services up
 
 down:
-	@test -x $(BIN)/ozonbot && $(BIN)/ozonbot services down || true
+	@test -x $(BIN)/ozonbot && OZONBOT_ENV_FILE=$${OZONBOT_ENV_FILE:-$(PROFILE)} \
+	  $(BIN)/ozonbot services down || true
 
 lint: setup
 	$(BIN)/ruff check bot tests bench
