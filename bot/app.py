@@ -71,6 +71,22 @@ REVIEWS_S = 120.0
 Clock = Callable[[], datetime]
 
 
+def _ozon_http(settings: Settings, redis: Redis, keys: Keys, metrics: Metrics) -> OzonHttp:
+    """One session for every shop; one rate per Client-Id across workers (in Redis)."""
+    return OzonHttp(
+        timeout_s=settings.ozon.timeout_s,
+        observer=metrics.ozon_call,
+        limiters=redis_limiters(redis, keys),
+        names=RedisNameCache(redis, keys),
+        events=metrics.ozon_event,
+    )
+
+
+def _rasa(settings: Settings) -> RasaClient:
+    token = settings.rasa.token.get_secret_value() if settings.rasa.token else None
+    return RasaClient(settings.rasa.url, timeout_s=settings.rasa.timeout_s, token=token)
+
+
 def local_now() -> datetime:
     return datetime.now().astimezone()
 
@@ -124,17 +140,9 @@ class App:
         keys = Keys(settings.redis.prefix)
         redis = connect(settings.redis.url)
         metrics = Metrics()
-        ozon_http = OzonHttp(
-            timeout_s=settings.ozon.timeout_s,
-            observer=metrics.ozon_call,
-            limiters=redis_limiters(redis, keys),  # one rate per Client-Id across workers
-            names=RedisNameCache(redis, keys),
-            events=metrics.ozon_event,
-        )
+        ozon_http = _ozon_http(settings, redis, keys, metrics)
         clients = ozon_http.shop_clients(settings.shops, settings.ozon)
-        if dialogue is None:
-            token = settings.rasa.token.get_secret_value() if settings.rasa.token else None
-            dialogue = RasaClient(settings.rasa.url, timeout_s=settings.rasa.timeout_s, token=token)
+        dialogue = dialogue or _rasa(settings)
         knowledge = Knowledge.load(settings.worker.knowledge_dir)
         inbound = InboundGuard.load(nlu_dir=settings.worker.nlu_dir)
         outbound = OutboundGuard.load()
@@ -143,7 +151,6 @@ class App:
         control = ControlStore(redis, keys)
         escalations = EscalationStore(redis, keys)
         outbox = Outbox(redis, keys)
-        queue = ControlQueue(redis, keys)
         texts = Texts(settings.telegram.language)
         sender = Sender(
             clients,
@@ -182,7 +189,7 @@ class App:
             control=control,
             chats=chats,
             outbox=outbox,
-            queue=queue,
+            queue=ControlQueue(redis, keys),
             sender=sender,
             fixer=outbound,
             dialogue=dialogue,
@@ -193,15 +200,15 @@ class App:
         )
         public = {
             shop.id: StreamDeps(
-                shop=shop,
-                ozon=clients[shop.id],
-                store=StreamStore(redis, keys),
-                inbound=inbound,
-                sender=sender,
-                knowledge=knowledge,
-                outbox=outbox,
-                metrics=metrics,
-                clock=clock,
+                shop,
+                clients[shop.id],
+                StreamStore(redis, keys),
+                inbound,
+                sender,
+                knowledge,
+                outbox,
+                metrics,
+                clock,
                 paused=control.shop_paused,
                 texts=texts,
             )

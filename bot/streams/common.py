@@ -70,9 +70,9 @@ class StreamDeps:
     metrics: Metrics | None = None
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     paused: Callable[[str], Awaitable[bool]] | None = None
+    """The shop's kill switch (`ControlStore.shop_paused`): automatic answers become drafts."""
     texts: Texts = field(default_factory=Texts)
     """Staff notices in the staff language."""
-    """The shop's kill switch (`ControlStore.is_paused`): automatic answers become drafts."""
 
     async def mode(self, stream_mode: Mode, intent: Intent | None = None) -> Mode:
         """The stream's mode under the shop's per-intent working-hours modes (as for chats)
