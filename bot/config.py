@@ -95,7 +95,8 @@ class TelegramSettings(BaseSettings):
 
     @property
     def enabled(self) -> bool:
-        return self.bot_token is not None
+        """A token is set and not empty (`TELEGRAM_BOT_TOKEN=` in a copied .env means off)."""
+        return self.bot_token is not None and bool(self.bot_token.get_secret_value().strip())
 
 
 class TranslateSettings(BaseSettings):

@@ -131,3 +131,13 @@ def test_the_documented_accounts_example_loads(monkeypatch: pytest.MonkeyPatch) 
     settings = load_settings()
     assert [s.id for s in settings.shops] == ["north", "south"]
     assert settings.shop("north").draft_auto_send_min == 30
+
+
+def test_an_empty_telegram_token_means_no_staff_console() -> None:
+    """`TELEGRAM_BOT_TOKEN=` left empty in a .env: the worker runs without Telegram."""
+    from pydantic import SecretStr
+
+    from bot.config import TelegramSettings
+
+    assert not TelegramSettings(_env_file=None, bot_token=SecretStr("  ")).enabled
+    assert TelegramSettings(_env_file=None, bot_token=SecretStr("1:abc")).enabled
