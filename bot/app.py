@@ -24,6 +24,7 @@ from bot.dialogue.rasa import RasaClient
 from bot.dialogue.types import Dialogue
 from bot.errors import StateError
 from bot.guard.inbound import InboundGuard
+from bot.guard.lexicon import Morphology
 from bot.guard.outbound import OutboundGuard
 from bot.knowledge import Knowledge, detect_language
 from bot.ozon.client import OzonClient, OzonHttp
@@ -144,8 +145,9 @@ class App:
         clients = ozon_http.shop_clients(settings.shops, settings.ozon)
         dialogue = dialogue or _rasa(settings)
         knowledge = Knowledge.load(settings.worker.knowledge_dir)
-        inbound = InboundGuard.load(nlu_dir=settings.worker.nlu_dir)
-        outbound = OutboundGuard.load()
+        morphology = Morphology()  # one pymorphy3 dictionary for both guards
+        inbound = InboundGuard.load(morphology)
+        outbound = OutboundGuard.load(morphology)
         retention_s = settings.worker.record_retention_days * 86400
         chats = ChatStore(redis, keys, record_ttl_s=retention_s)
         control = ControlStore(redis, keys)
