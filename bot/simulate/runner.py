@@ -11,7 +11,7 @@ runs them); each item is then reported as answered, carded or left alone.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -112,13 +112,7 @@ def compare_item(expect: PublicExpect, result: ItemResult) -> list[str]:
         failures.append(f"action: expected {expect.action}, got {result.action}")
     if expect.reason is not None and result.reason != expect.reason:
         failures.append(f"reason: expected {expect.reason}, got {result.reason}")
-    text = (result.text or "").lower()
-    for wanted in expect.text_contains:
-        if wanted.lower() not in text:
-            failures.append(f"text should contain {wanted!r}: {result.text!r}")
-    for unwanted in expect.text_excludes:
-        if unwanted.lower() in text:
-            failures.append(f"text should not contain {unwanted!r}: {result.text!r}")
+    failures += _wording("text", result.text, expect.text_contains, expect.text_excludes)
     return failures
 
 
@@ -130,14 +124,20 @@ def compare(expect: Expect, result: TurnResult) -> list[str]:
         failures.append(f"intent: expected {expect.intent}, got {result.intent}")
     if expect.reason is not None and result.reason != expect.reason:
         failures.append(f"reason: expected {expect.reason}, got {result.reason}")
-    reply = (result.reply or "").lower()
-    for wanted in expect.reply_contains:
-        if wanted.lower() not in reply:
-            failures.append(f"reply should contain {wanted!r}: {result.reply!r}")
-    for unwanted in expect.reply_excludes:
-        if unwanted.lower() in reply:
-            failures.append(f"reply should not contain {unwanted!r}: {result.reply!r}")
+    failures += _wording("reply", result.reply, expect.reply_contains, expect.reply_excludes)
     return failures
+
+
+def _wording(
+    what: str, said: str | None, contains: Sequence[str], excludes: Sequence[str]
+) -> list[str]:
+    """What `said` lacks of `contains` or holds of `excludes` (case-insensitive)."""
+    lowered = (said or "").lower()
+    missing = [
+        f"{what} should contain {w!r}: {said!r}" for w in contains if w.lower() not in lowered
+    ]
+    extra = [f"{what} should not contain {w!r}: {said!r}" for w in excludes if w.lower() in lowered]
+    return missing + extra
 
 
 class ScenarioRunner:
