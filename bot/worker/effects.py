@@ -27,6 +27,7 @@ from bot.errors import (
     OzonSubscriptionError,
 )
 from bot.models import Decision, EscalationReason
+from bot.ozon.client import OzonClient
 from bot.ozon.schemas import Direction
 from bot.state.chats import ChatLock
 from bot.state.keys import SEND_SETTLE_S
@@ -236,17 +237,23 @@ class Effects:
         Message ids grow within a chat, so "after the turn" is decided by id, not by clocks
         that may disagree."""
         try:
-            history = await self.d.clients[lock.shop].chat_history(
-                lock.chat_id, direction=Direction.BACKWARD, limit=RECONCILE_HISTORY
-            )
+            client = self.d.clients[lock.shop]
+            return await sent_after(client, lock.chat_id, pending.message_ids[-1], pending.text)
         except OzonError as exc:
             raise DependencyDownError("ozon", exc) from exc
-        after = int(pending.message_ids[-1])
-        wanted = " ".join(pending.text.split())
-        return any(
-            not m.is_buyer and int(m.message_id) > after and " ".join(m.text.split()) == wanted
-            for m in history.messages
-        )
+
+
+async def sent_after(client: OzonClient, chat_id: str, after_id: str, text: str) -> bool:
+    """Does the chat's recent history hold `text` from the seller after message `after_id`
+    (white space aside)? Message ids grow within a chat: "after" is by id, not by clocks."""
+    history = await client.chat_history(
+        chat_id, direction=Direction.BACKWARD, limit=RECONCILE_HISTORY
+    )
+    wanted = " ".join(text.split())
+    return any(
+        not m.is_buyer and int(m.message_id) > int(after_id) and " ".join(m.text.split()) == wanted
+        for m in history.messages
+    )
 
 
 def at(lock: ChatLock) -> tuple[str, str]:

@@ -61,14 +61,13 @@ from bot.worker.decide import (
     flags_for_rasa,
 )
 from bot.worker.deps import PipelineDeps
-from bot.worker.effects import Effects, at
+from bot.worker.effects import RECONCILE_HISTORY, Effects, at
 from bot.worker.holding import when_specialist_answers
 from bot.worker.send import Checked, Origin
 from bot.worker.turn import Stopwatch, Turn
 
 log = logging.getLogger(__name__)
 
-RECONCILE_HISTORY = 50
 OUTAGES = frozenset({"rasa", "actions", "ozon"})
 """Services whose long outage hands the waiting chats to people (reason `system`)."""
 RENEW_EVERY_S = CHAT_LOCK_MS / 3000

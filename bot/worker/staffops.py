@@ -21,7 +21,6 @@ from bot.errors import GuardError, OzonError, RasaError
 from bot.guard.types import CheckResult, Violation
 from bot.models import Intent
 from bot.ozon.client import OzonClient
-from bot.ozon.schemas import Direction
 from bot.state.chats import ChatStore
 from bot.state.control import ControlOp, ControlQueue
 from bot.state.escalations import ChatControl, ControlStore, EscalationStore, Outbox
@@ -33,12 +32,12 @@ from bot.state.models import (
     SendClaim,
     StaffAction,
 )
+from bot.worker.effects import sent_after
 from bot.worker.send import Origin, Sender
 
 log = logging.getLogger(__name__)
 
 CONTROL_RETRY_MS = 10_000
-RECONCILE_HISTORY = 50
 
 
 class Fixer(Protocol):
@@ -208,15 +207,9 @@ class StaffOps:
         return settled
 
     async def _in_history(self, escalation: Escalation, text: str) -> bool:
-        history = await self._clients[escalation.shop].chat_history(
-            escalation.chat_id, direction=Direction.BACKWARD, limit=RECONCILE_HISTORY
-        )
         after = max((int(m.message_id) for m in escalation.buyer_messages), default=0)
-        wanted = " ".join(text.split())
-        return any(
-            not m.is_buyer and int(m.message_id) > after and " ".join(m.text.split()) == wanted
-            for m in history.messages
-        )
+        client = self._clients[escalation.shop]
+        return await sent_after(client, escalation.chat_id, str(after), text)
 
     async def relay(
         self, escalation_id: str, text: str, staff: Staff, *, action: str = "replied"
