@@ -34,6 +34,7 @@ from bot.state.keys import SEND_SETTLE_S
 from bot.state.models import BuyerMessage, PendingSend, TurnRecord, ViolationRecord
 from bot.worker.decide import Plan, blocked, escalate
 from bot.worker.deps import PipelineDeps
+from bot.worker.escalate import notice_id
 from bot.worker.send import Checked, Origin
 
 log = logging.getLogger(__name__)
@@ -259,8 +260,3 @@ async def sent_after(client: OzonClient, chat_id: str, after_id: str, text: str)
 def at(lock: ChatLock) -> tuple[str, str]:
     """shop, chat: for log lines."""
     return lock.shop, lock.chat_id
-
-
-def notice_id(name: str) -> str:
-    """A notice id for one event: the outbox delivers each id once."""
-    return f"{name}:{int(time.time())}"

@@ -8,6 +8,7 @@ evidence until staff resolve it.
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import datetime, timedelta
 
 from bot.models import COMPLAINT_REASONS, EscalationReason
@@ -132,6 +133,11 @@ class Escalator:
                 chat_id=escalation.chat_id,
             )
         )
+
+
+def notice_id(name: str) -> str:
+    """A notice id for one event (`name` and the second): the outbox delivers each id once."""
+    return f"{name}:{int(time.time())}"
 
 
 def _new(

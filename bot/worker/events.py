@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import time
-
 from bot.errors import OzonError
 from bot.staff.texts import Texts
-from bot.worker.escalate import Escalator
+from bot.worker.escalate import Escalator, notice_id
 
 
 class StaffEvents:
@@ -23,17 +21,12 @@ class StaffEvents:
             cause=error.cause or error.message,
             fix=error.fix or self._texts("notice.key_fix"),
         )
-        await self._escalator.outbox_notice(shop, _once(f"key-refused:{shop}"), text)
+        await self._escalator.outbox_notice(shop, notice_id(f"key-refused:{shop}"), text)
 
     async def key_works(self, shop: str) -> None:
         text = self._texts("notice.key_works", shop=shop)
-        await self._escalator.outbox_notice(shop, _once(f"key-works:{shop}"), text)
+        await self._escalator.outbox_notice(shop, notice_id(f"key-works:{shop}"), text)
 
     async def chat_unreadable(self, shop: str, chat_id: str, cause: str) -> None:
         detail = self._texts("notice.chat_unreadable", cause=cause)
         await self._escalator.escalate_unreadable(shop, chat_id, detail)
-
-
-def _once(name: str) -> str:
-    """A notice id for one event: the outbox delivers each id once."""
-    return f"{name}:{int(time.time())}"

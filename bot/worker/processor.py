@@ -61,7 +61,7 @@ from bot.worker.decide import (
     flags_for_rasa,
 )
 from bot.worker.deps import PipelineDeps
-from bot.worker.effects import RECONCILE_HISTORY, Effects, at
+from bot.worker.effects import MAX_RETRY_S, RECONCILE_HISTORY, Effects, at
 from bot.worker.holding import when_specialist_answers
 from bot.worker.send import Checked, Origin
 from bot.worker.turn import Stopwatch, Turn
@@ -74,7 +74,6 @@ RENEW_EVERY_S = CHAT_LOCK_MS / 3000
 RENEW_RETRY_S = 0.5
 LOCK_MARGIN_S = 5.0
 """The keeper cancels the turn this long before a lock it could not renew may expire."""
-MAX_RETRY_S = 60.0
 
 
 class Result(StrEnum):
