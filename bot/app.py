@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import importlib
 import logging
 import os
 import socket
@@ -61,7 +62,7 @@ from bot.worker.send import Sender
 from bot.worker.staffops import StaffOps
 
 if TYPE_CHECKING:
-    from bot.staff.console import StaffConsole
+    from bot.staff.console import ConsoleParts, StaffConsole
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +127,7 @@ class App:
     scheduler: Scheduler | None = field(default=None, init=False)
     _http: HttpServer | None = field(default=None, init=False)
     _console: StaffConsole | None = field(default=None, init=False)
+    _console_error: str | None = field(default=None, init=False)
     _stack: AsyncExitStack | None = field(default=None, init=False)
 
     @classmethod
@@ -308,7 +310,10 @@ class App:
             if http:
                 await self._start_http(stack)
             if staff_console and self.settings.telegram.enabled:
-                await self._start_console(stack)
+                # In the background: aiogram takes seconds to import, and nothing a buyer
+                # waits for needs it (cards wait in the outbox until the console is up).
+                console = asyncio.create_task(self._start_console(), name="staff console start")
+                stack.push_async_callback(self._stop_console, console)
             elif staff_console:
                 log.warning(
                     "TELEGRAM_BOT_TOKEN is not set: escalations wait in Redis and are logged; "
@@ -415,11 +420,32 @@ class App:
         if await self.poller.refresh_edited(shop_id, chat_id, message_ids):
             self.worker.wake()
 
-    async def _start_console(self, stack: AsyncExitStack) -> None:
-        from bot.staff.console import ConsoleParts, StaffConsole  # aiogram, only with Telegram
+    async def _start_console(self) -> None:
+        """Import aiogram off the event loop, then start the console. A failure is logged and
+        shown by /healthz (part `outbox`); escalations keep waiting in the outbox meanwhile."""
+        try:
+            module = await asyncio.to_thread(importlib.import_module, "bot.staff.console")
+            console = module.StaffConsole.create(self._console_parts())
+            await console.start()
+        except Exception as exc:
+            self._console_error = f"{type(exc).__name__}: {exc}"
+            log.exception("the staff console did not start; escalations wait in the outbox")
+            return
+        self._console = console
+
+    async def _stop_console(self, starting: asyncio.Task[None]) -> None:
+        if not starting.done():
+            starting.cancel()
+        await asyncio.gather(starting, return_exceptions=True)
+        console, self._console = self._console, None
+        if console is not None:
+            await console.stop()
+
+    def _console_parts(self) -> ConsoleParts:
+        from bot.staff.console import ConsoleParts  # aiogram, only with Telegram
 
         worker = self.settings.worker
-        parts = ConsoleParts(
+        return ConsoleParts(
             telegram=self.settings.telegram,
             shops={shop.id: shop for shop in self.settings.shops},
             staff=self.staff,
@@ -437,10 +463,6 @@ class App:
             ),
             public_desk=self.public_desk,
         )
-        console = StaffConsole.create(parts)
-        await console.start()
-        stack.push_async_callback(console.stop)
-        self._console = console
 
     @property
     def http_url(self) -> str | None:
@@ -480,12 +502,15 @@ class App:
         if self._console is not None:
             return dict(await self._console.health())
         status = await self.outbox.status()
-        return {
-            "ok": status.group,
+        report: dict[str, Any] = {
+            "ok": status.group and self._console_error is None,
             "group": status.group,
             "pending": status.pending,
             "oldest_age_s": status.oldest_age_s,
         }
+        if self._console_error is not None:
+            report["console_error"] = self._console_error
+        return report
 
     async def render_metrics(self) -> bytes:
         try:

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -28,6 +27,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot import yamlio
 from bot.errors import ConfigError
 from bot.models import NEVER_AUTO_INTENTS, Intent, Language, Mode
 
@@ -465,8 +465,8 @@ def load_accounts(
     """Parse the accounts YAML file into shops; errors name the file, the shop and the field.
     A shop without its own `api_url` uses `default_api_url` (`OZON_API_URL`)."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        raw = yamlio.parse(path.read_text(encoding="utf-8"))
+    except (OSError, yamlio.YAMLError) as exc:
         raise ConfigError("OZONBOT_ACCOUNTS", f"cannot read {path}: {exc}") from exc
     entries = raw.get("shops") if isinstance(raw, dict) else None
     if not isinstance(entries, list) or not entries:

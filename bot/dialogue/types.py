@@ -84,10 +84,6 @@ class DialogueResult:
             merged.update(payload.facts)
         return merged
 
-    @property
-    def is_fallback(self) -> bool:
-        return self.intent == FALLBACK_INTENT
-
     def entity_values(self) -> dict[str, str]:
         return {e.entity: e.value for e in self.entities}
 

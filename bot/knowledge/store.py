@@ -24,8 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from bot import yamlio
 from bot.errors import KnowledgeError
 from bot.models import Language
 
@@ -131,8 +130,8 @@ def _choice(seed: str, count: int) -> int:
 
 def _read_file(path: Path) -> list[Snippet]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        data = yamlio.parse(path.read_text(encoding="utf-8"))
+    except (OSError, yamlio.YAMLError) as exc:
         raise KnowledgeError(f"cannot read: {exc}", path=str(path)) from exc
     if not isinstance(data, dict):
         raise KnowledgeError("must be a mapping of snippet keys", path=str(path))

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from bot.dialogue.types import FALLBACK_INTENT
 from bot.errors import ReviewError
 from bot.models import Intent
 from bot.review.anonymize import Anonymizer
 from bot.review.export import from_spreadsheet
-from bot.review.inbox import FALLBACK_INTENT
 from bot.review.nlu_files import (
     Annotated,
     NluExample,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from bot.dialogue.types import FALLBACK_INTENT
 from bot.models import EscalationReason
 from bot.review.anonymize import Anonymizer
 from bot.review.nlu_files import clean_text
@@ -20,7 +21,6 @@ from bot.state.chats import ChatStore
 from bot.state.escalations import ControlStore, EscalationStore
 from bot.state.models import BlockedText, Escalation, TurnRecord
 
-FALLBACK_INTENT = "nlu_fallback"
 _TAKEOVER = "take_over"
 _STAFF_REPLIES = frozenset({"replied", "sent_suggested"})
 

@@ -23,10 +23,10 @@ from typing import Any
 
 import yaml
 
+from bot.dialogue.types import FALLBACK_INTENT
 from bot.errors import ReviewError
 from bot.models import Decision
 from bot.review.anonymize import Anonymizer, PersonalSpan
-from bot.review.inbox import FALLBACK_INTENT
 from bot.review.nlu_files import EntitySpan, markup, read_document, write_atomically
 from bot.review.tracker import (
     ActionRun,

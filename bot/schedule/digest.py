@@ -62,7 +62,7 @@ def summarise(
 
 def render_digest(digest: Digest, texts: Texts, now: datetime) -> str:
     """Plain text (the console escapes it): counts first, then the queue, oldest first."""
-    from bot.staff.cards import duration, reason_label, status_label
+    from bot.staff.wording import duration, reason_label, status_label
 
     lines = [
         texts("digest.title", shop=digest.shop.name),

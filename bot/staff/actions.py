@@ -24,11 +24,12 @@ from html import escape
 from bot.errors import OzonbotError, TelegramDeliveryError, TranslateError
 from bot.models import Language
 from bot.staff.buttons import Act, FixButton, TranslatedButton
-from bot.staff.cards import Button, Rows, allowed_acts, mask_contacts, render_send_result
+from bot.staff.cards import Button, Rows, allowed_acts, render_send_result
 from bot.staff.replies import render_preview, render_refusal, render_sent_note
 from bot.staff.setup import ConsoleSetup
 from bot.staff.telegram import TelegramApi
 from bot.staff.translation import StaffTranslation
+from bot.staff.wording import mask_contacts
 from bot.state.console import ConsoleStore, PendingFix
 from bot.state.models import Escalation, EscalationStatus
 from bot.state.translations import PendingTranslatedReply

@@ -17,11 +17,11 @@ from bot.models import Mode
 from bot.staff.cards import (
     QueueItem,
     clock_time,
-    message_link,
     render_queue,
     render_stats,
 )
 from bot.staff.setup import ConsoleSetup
+from bot.staff.wording import message_link
 from bot.state.escalations import ControlStore, EscalationStore, ModeOverride
 
 _FOR = re.compile(r"^(?:(\d{1,3})h)?(?:(\d{1,4})m(?:in)?)?$")

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from bot.config import ShopConfig, TelegramSettings, TranslateSettings
 from bot.errors import ConfigError, StateError
 from bot.staff.actions import ConsoleActions
-from bot.staff.cards import SHOWN_MESSAGES, mask_contacts
+from bot.staff.cards import SHOWN_MESSAGES
 from bot.staff.commands import ConsoleCommands
 from bot.staff.delivery import PROBE_S, Delivery, sleep_unless
 from bot.staff.handlers import build_dispatcher
@@ -38,6 +38,7 @@ from bot.staff.telegram import TelegramApi
 from bot.staff.texts import Texts
 from bot.staff.translation import StaffTranslation
 from bot.staff.updates import UpdateLoop
+from bot.staff.wording import mask_contacts
 from bot.state.console import ConsoleStore
 from bot.state.escalations import ControlStore, EscalationStore, Outbox
 from bot.state.translations import TranslationStore

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from html import escape
 
 from bot.guard.types import Violation
-from bot.staff.cards import rule_label
 from bot.staff.texts import Texts
+from bot.staff.wording import rule_label
 from bot.translate import Translation
 
 

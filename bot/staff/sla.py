@@ -22,8 +22,8 @@ from datetime import datetime, timedelta
 
 from bot.config import ShopConfig, WorkerSettings
 from bot.schedule.hours import is_working
-from bot.staff.cards import duration, reason_label
 from bot.staff.texts import Texts
+from bot.staff.wording import duration, reason_label
 from bot.state.escalations import EscalationStore, Outbox
 from bot.state.models import Escalation, EscalationStatus, Notification, StaffAction
 

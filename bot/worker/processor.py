@@ -418,7 +418,7 @@ class ChatProcessor:
             opening = next_opening(shop.hours, now)
             values = {
                 **_shop_values(shop),
-                "next_open": when_specialist_answers(opening, now, lang),
+                "next_open": when_specialist_answers(self.d.knowledge, opening, now, lang),
             }
             text = self.d.knowledge.render("escalation.after_hours", lang, values, seed=seed)
         try:

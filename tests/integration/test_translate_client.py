@@ -16,8 +16,8 @@ from bot.errors import (
     TranslateUnavailableError,
 )
 from bot.models import Language
-from bot.staff.cards import mask_contacts
 from bot.staff.texts import Texts
+from bot.staff.wording import mask_contacts
 from bot.translate import LibreTranslate, NoTranslator, build_translator
 from tests.fakes.libretranslate import FakeLibreTranslate
 

@@ -12,26 +12,28 @@ from bot.guard.types import Violation
 from bot.models import EscalationReason, InboundFlag, Language, Rule
 from bot.staff.buttons import Act, CardButton
 from bot.staff.cards import (
-    CABINET_CHATS,
     TELEGRAM_LIMIT,
     QueueItem,
     View,
     allowed_acts,
+    render_card,
+    render_forward,
+    render_queue,
+    render_send_result,
+    render_stats,
+)
+from bot.staff.texts import CATALOGUES, Texts
+from bot.staff.wording import (
+    CABINET_CHATS,
     chat_link,
     detail_label,
     duration,
     flag_label,
     mask_contacts,
     message_link,
-    render_card,
-    render_forward,
-    render_queue,
-    render_send_result,
-    render_stats,
     rule_label,
     shown,
 )
-from bot.staff.texts import CATALOGUES, Texts
 from bot.state.models import (
     BuyerMessage,
     Escalation,
