@@ -34,8 +34,18 @@
     │                                drop the turn before any further effect
     ├── DependencyDownError          Rasa, the action server or Ozon cannot serve a turn now
     │                                (carries `service` and `retry_after`): the turn waits
+    ├── PausedByPeople               Rasa has the conversation paused and the worker's state does
+    │                                not know why (its record was lost): the turn goes to people
+    ├── UnknownEscalationError       a staff action names an escalation that does not exist
+    │                                (also a LookupError)
+    ├── CommandUsageError            a staff command's arguments cannot be read: the answer is
+    │                                its usage line (also a ValueError)
     ├── ReviewError                  a review or NLU training file `ozonbot review` cannot use
     │                                (names the file)
+    ├── ScenarioError                an `ozonbot simulate` scenario file cannot be used
+    ├── SeedError                    a scenario's `postings`/`products`/`returns` do not describe
+    │                                what the emulator needs (also a ValueError)
+    ├── ServiceError                 `ozonbot services` cannot find or start a local service
     ├── TranslateError               the machine translation engine did not translate (carries
     │   │                            `status` when it answered over HTTP); staff see "translation
     │   │                            unavailable", nothing else waits for it
@@ -50,6 +60,11 @@
         └── TelegramForbiddenError   the bot cannot write to this chat at all (403 kicked, 400
                                      chat not found, no rights, migrated): carries `chat_id`;
                                      that chat is parked, the other chats go on
+
+Two exceptions live outside the tree on purpose, because neither reaches a caller: the
+emulator's `Refusal` (bot/sandbox/state.py) is Ozon's side of the wire, turned into an HTTP
+error answer; the client's `_AttemptFailed` carries one attempt's `OzonError` inside
+`OzonClient`, which re-raises that error.
 
 Third-party exceptions are mapped at the boundary with `raise ... from exc`; nothing below
 turns a failure into `None`, `{}` or a default intent.
@@ -276,3 +291,27 @@ class TelegramForbiddenError(TelegramDeliveryError):
     def __init__(self, message: str, *, chat_id: int) -> None:
         super().__init__(message)
         self.chat_id = chat_id
+
+
+class PausedByPeople(OzonbotError):
+    """Rasa has a conversation paused that the worker's state does not know of."""
+
+
+class UnknownEscalationError(OzonbotError, LookupError):
+    """A staff action names an escalation id that Redis does not hold."""
+
+
+class CommandUsageError(OzonbotError, ValueError):
+    """A command's arguments cannot be read (the answer is the usage line)."""
+
+
+class ScenarioError(OzonbotError):
+    """An `ozonbot simulate` scenario file that cannot be used (names the file)."""
+
+
+class SeedError(OzonbotError, ValueError):
+    """A scenario's `postings`/`products`/`returns` do not describe what the emulator needs."""
+
+
+class ServiceError(OzonbotError):
+    """`ozonbot services` cannot find or start a local service (Redis, Rasa, actions)."""

@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction, name: str, summary: str) -> None: 
 
 def _handle(args: argparse.Namespace) -> int:
     from bot.demo.run import run_demo
-    from bot.services.local import ServiceError
+    from bot.errors import ServiceError
 
     try:
         return asyncio.run(run_demo(once=args.once, speed=args.speed))

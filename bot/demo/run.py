@@ -19,9 +19,10 @@ from rich.panel import Panel
 from bot.app import App
 from bot.config import Settings, TelegramSettings, load_settings
 from bot.demo.script import PUBLIC, SCRIPT, Line
+from bot.errors import ServiceError
 from bot.logs import configure_logging
 from bot.sandbox.app import RunningSandbox, serve
-from bot.services.local import LocalServices, ServiceError, project_root
+from bot.services.local import LocalServices, project_root
 from bot.state.models import Notification, PublicCard
 from bot.state.redis import purge
 

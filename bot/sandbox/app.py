@@ -63,14 +63,13 @@ from typing import TypeVar
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.errors import OzonMalformedError
+from bot.errors import OzonMalformedError, SeedError
 from bot.sandbox import drill_faults, public, render
 from bot.sandbox.account import OPERATIONS as ACCOUNT
 from bot.sandbox.account import push_url, roles_for
 from bot.sandbox.openapi import OpenApiSpec
 from bot.sandbox.posting_lists import OPERATIONS as POSTING_LISTS
 from bot.sandbox.request import Node
-from bot.sandbox.seed import SeedError
 from bot.sandbox.seller import OPERATIONS, Operation
 from bot.sandbox.state import (
     AFTER_KINDS,

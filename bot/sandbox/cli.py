@@ -78,9 +78,8 @@ async def _serve(args: argparse.Namespace) -> None:
 
     import yaml
 
-    from bot.errors import ConfigError
+    from bot.errors import ConfigError, SeedError
     from bot.sandbox.app import serve
-    from bot.sandbox.seed import SeedError
     from bot.sandbox.state import SandboxState
 
     state = SandboxState(

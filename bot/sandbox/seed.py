@@ -13,9 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-
-class SeedError(ValueError):
-    """A scenario's `postings`/`products`/`returns` do not describe what the emulator needs."""
+from bot.errors import SeedError
 
 
 class _Seed(BaseModel):

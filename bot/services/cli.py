@@ -31,7 +31,8 @@ def local_services_from_settings() -> LocalServices:
 
 
 def _handle(args: argparse.Namespace) -> int:
-    from bot.services.local import ServiceError, answers, redis_answers
+    from bot.errors import ServiceError
+    from bot.services.local import answers, redis_answers
 
     services = local_services_from_settings()
     try:

@@ -25,16 +25,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from bot.errors import OzonbotError
+from bot.errors import ServiceError
 
 if TYPE_CHECKING:
     from bot.config import Settings
 
 Progress = Callable[[str], None]
-
-
-class ServiceError(OzonbotError):
-    pass
 
 
 def project_root() -> Path:

@@ -35,7 +35,8 @@ def register(sub: argparse._SubParsersAction, name: str, summary: str) -> None: 
 
 
 def _handle(args: argparse.Namespace) -> int:
-    from bot.simulate.scenario import ScenarioError, load_scenario
+    from bot.errors import ScenarioError
+    from bot.simulate.scenario import load_scenario
 
     try:
         scenarios = [load_scenario(path) for path in _expand(args.files)]
@@ -57,8 +58,9 @@ def _expand(paths: list[Path]) -> list[Path]:
 
 async def _run(scenarios: list[Scenario], *, as_json: bool) -> int:
     from bot.config import load_settings
+    from bot.errors import ServiceError
     from bot.sandbox.app import serve
-    from bot.services.local import LocalServices, ServiceError, project_root
+    from bot.services.local import LocalServices, project_root
     from bot.simulate.runner import ScenarioRunner
 
     root = project_root()

@@ -34,16 +34,12 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from bot.errors import OzonbotError
+from bot.errors import ScenarioError, SeedError
 from bot.models import EscalationReason
-from bot.sandbox.seed import SeedError, parse_seed
+from bot.sandbox.seed import parse_seed
 
 Action = Literal["reply", "escalate", "none"]
 PublicAction = Literal["answer", "card", "none"]
-
-
-class ScenarioError(OzonbotError):
-    pass
 
 
 class _Strict(BaseModel):

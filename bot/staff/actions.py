@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from html import escape
 
-from bot.errors import OzonbotError, TelegramDeliveryError, TranslateError
+from bot.errors import OzonbotError, TelegramDeliveryError, TranslateError, UnknownEscalationError
 from bot.models import Language
 from bot.staff.buttons import Act, FixButton, TranslatedButton
 from bot.staff.cards import Button, Rows, allowed_acts, render_send_result
@@ -34,7 +34,7 @@ from bot.state.console import ConsoleStore, PendingFix
 from bot.state.models import Escalation, EscalationStatus
 from bot.state.translations import PendingTranslatedReply
 from bot.translate import Translation
-from bot.worker.staffops import SendResult, Staff, StaffOps, UnknownEscalationError
+from bot.worker.staffops import SendResult, Staff, StaffOps
 
 log = logging.getLogger(__name__)
 

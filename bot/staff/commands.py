@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, tzinfo
 from html import escape
 
 from bot.config import ShopConfig
+from bot.errors import CommandUsageError
 from bot.models import Mode
 from bot.staff.cards import (
     QueueItem,
@@ -37,10 +38,6 @@ class ModeCommand:
     when: tuple[str, str] | None = None
     """("until", "18:30") or ("for", "2h")."""
     shop: str | None = None
-
-
-class CommandUsageError(ValueError):
-    """A command's arguments cannot be read (the answer is the usage line)."""
 
 
 def parse_mode_command(args: Sequence[str], shop_ids: Collection[str]) -> ModeCommand:

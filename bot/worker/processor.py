@@ -32,6 +32,7 @@ from bot.errors import (
     GuardError,
     LostLockError,
     OzonError,
+    PausedByPeople,
     RasaMalformedError,
     RasaUnavailableError,
     StateError,
@@ -92,10 +93,6 @@ LOST_TAKEOVER = (
     "a person had this chat (it is paused in Rasa), but Redis lost the bot's record of that;"
     " the bot will not answer it until people return it"
 )
-
-
-class PausedByPeople(Exception):
-    """Rasa has a conversation paused that the worker's state does not know of."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.dialogue.types import Dialogue
-from bot.errors import GuardError, OzonError, RasaError
+from bot.errors import GuardError, OzonError, RasaError, UnknownEscalationError
 from bot.guard.types import CheckResult, Violation
 from bot.models import Intent
 from bot.ozon.client import OzonClient
@@ -61,10 +61,6 @@ class SendResult:
     error: str | None = None
     unknown_outcome: bool = False
     """Ozon did not say whether it took the message: check the chat before sending again."""
-
-
-class UnknownEscalationError(LookupError):
-    pass
 
 
 class StaffOps:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.errors import SeedError
 from bot.ozon import attributes
-from bot.sandbox.seed import SeedError, parse_seed
+from bot.sandbox.seed import parse_seed
 from bot.sandbox.state import Fault, Refusal, SandboxState
 
 

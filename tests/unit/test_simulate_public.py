@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.errors import ScenarioError
 from bot.sandbox.seed import parse_seed
 from bot.simulate.runner import ItemResult, compare_item
-from bot.simulate.scenario import PublicExpect, ScenarioError, load_scenario
+from bot.simulate.scenario import PublicExpect, load_scenario
 
 
 def write(tmp_path: Path, text: str) -> Path:

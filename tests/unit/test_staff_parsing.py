@@ -9,9 +9,9 @@ import pytest
 from pydantic import SecretStr
 
 from bot.config import ShopConfig, TelegramSettings
-from bot.errors import ConfigError
+from bot.errors import CommandUsageError, ConfigError
 from bot.models import Mode
-from bot.staff.commands import CommandUsageError, ModeCommand, parse_mode_command, resolve_until
+from bot.staff.commands import ModeCommand, parse_mode_command, resolve_until
 from bot.staff.setup import ConsoleSetup
 from bot.staff.telegram import scrub
 from bot.waiting import Backoff
