@@ -13,9 +13,9 @@ from urllib.parse import quote
 
 import aiohttp
 
-from bot.dialogue.types import ActionPayload, DialogueResult, Entity, TurnRequest
+from bot.dialogue.types import DialogueResult, TurnRequest
+from bot.dialogue.wire import parse_channel_answer
 from bot.errors import RasaMalformedError, RasaUnavailableError
-from bot.models import EscalationReason
 
 WEBHOOK = "/webhooks/ozonbot/webhook"
 
@@ -102,80 +102,3 @@ def _sender(sender: str) -> str:
 
 def _events_path(sender: str) -> str:
     return f"/conversations/{_sender(sender)}/tracker/events"
-
-
-def parse_channel_answer(data: Any) -> DialogueResult:
-    """The channel's JSON (docs/dialogue.md) → `DialogueResult`; anything else is malformed."""
-    if not isinstance(data, dict) or not isinstance(data.get("messages", []), list):
-        raise RasaMalformedError(f"channel answer has the wrong shape: {str(data)[:200]}")
-    intent = data.get("intent") or {}
-    if not isinstance(intent, dict):
-        raise RasaMalformedError("channel answer: 'intent' is not an object")
-    replies: list[str] = []
-    payloads: list[ActionPayload] = []
-    for message in data.get("messages", []):
-        if not isinstance(message, dict):
-            raise RasaMalformedError("channel answer: a message is not an object")
-        if isinstance(message.get("text"), str) and message["text"].strip():
-            replies.append(message["text"])
-        custom = message.get("custom")
-        if isinstance(custom, dict) and isinstance(custom.get("ozonbot"), dict):
-            payloads.append(_payload(custom["ozonbot"]))
-    return DialogueResult(
-        intent=_opt_str(intent.get("name")),
-        confidence=_opt_float(intent.get("confidence")),
-        entities=tuple(_entity(e) for e in data.get("entities") or [] if isinstance(e, dict)),
-        replies=tuple(replies),
-        payloads=tuple(payloads),
-        ranking=tuple(
-            (str(r.get("name")), float(r.get("confidence") or 0.0))
-            for r in data.get("intent_ranking") or []
-            if isinstance(r, dict)
-        ),
-        paused=bool(data.get("paused", False)),
-    )
-
-
-def _payload(raw: dict[str, Any]) -> ActionPayload:
-    kind = raw.get("kind")
-    if kind not in ("reply", "escalate", "retry"):
-        raise RasaMalformedError(f"action payload of unknown kind {kind!r}")
-    reason = raw.get("reason")
-    try:
-        parsed_reason = EscalationReason(reason) if reason else None
-    except ValueError as exc:
-        raise RasaMalformedError(f"action payload with unknown reason {reason!r}") from exc
-    facts = raw.get("facts") or {}
-    return ActionPayload(
-        kind=kind,
-        key=_opt_str(raw.get("key")),
-        reason=parsed_reason,
-        detail=_opt_str(raw.get("detail")),
-        suggested=_opt_str(raw.get("suggested")),
-        error=_opt_str(raw.get("error")),
-        facts={str(k): str(v) for k, v in facts.items() if v is not None}
-        if isinstance(facts, dict)
-        else {},
-    )
-
-
-def _entity(raw: dict[str, Any]) -> Entity:
-    start, end = raw.get("start"), raw.get("end")
-    return Entity(
-        entity=str(raw.get("entity")),
-        value=str(raw.get("value")),
-        start=start if isinstance(start, int) else None,
-        end=end if isinstance(end, int) else None,
-    )
-
-
-def _opt_str(value: object) -> str | None:
-    return None if value is None else str(value)
-
-
-def _opt_float(value: object) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    raise RasaMalformedError(f"confidence is not a number: {value!r}")
