@@ -70,7 +70,9 @@ def test_an_escalation_payload_carries_its_reason() -> None:
 
 def test_a_paused_conversation_with_nothing_else() -> None:
     result = parse_channel_answer({"paused": True, "intent": None})
-    assert result.paused and result.replies == () and result.payloads == ()
+    assert result.paused
+    assert result.replies == ()
+    assert result.payloads == ()
 
 
 @pytest.mark.parametrize(
