@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 from pydantic import BaseModel, ConfigDict
 from redis.asyncio.client import Pipeline
@@ -63,6 +63,17 @@ class ModeOverride(BaseModel):
         return self.until is None or now < self.until
 
 
+class ShopSwitches(NamedTuple):
+    paused: bool
+    """The kill switch (/pause)."""
+    override: ModeOverride | None
+    writes_refused: bool
+    """Ozon refused a chat write for lack of a subscription lately: replies become drafts."""
+    writes_lacking: bool
+    """Ozon has refused writes since the last one that worked: when `writes_refused` has
+    expired, the next reply is a probe, and its success is told to staff."""
+
+
 class ControlStore:
     """Chat takeover/complaint state and shop-wide switches (kill switch, mode, Premium)."""
 
@@ -111,13 +122,18 @@ class ControlStore:
             await self._r.delete(self._k.shop_paused(shop))
 
     @mapped
-    async def shop_switches(self, shop: str) -> tuple[bool, ModeOverride | None, bool]:
-        """The kill switch, the mode override and "Ozon refuses our writes", in one round trip
-        (read on every turn)."""
-        keys = [self._k.shop_paused(shop), self._k.shop_mode(shop), self._k.premium_missing(shop)]
-        paused, mode, refused = await self._r.mget(keys)
+    async def shop_switches(self, shop: str) -> ShopSwitches:
+        """The kill switch, the mode override and the state of Ozon's write refusals, in one
+        round trip (read on every turn)."""
+        keys = [
+            self._k.shop_paused(shop),
+            self._k.shop_mode(shop),
+            self._k.premium_missing(shop),
+            self._k.premium_lacking_since(shop),
+        ]
+        paused, mode, refused, lacking = await self._r.mget(keys)
         override = ModeOverride.model_validate_json(str(mode)) if mode else None
-        return paused is not None, override, refused is not None
+        return ShopSwitches(paused is not None, override, refused is not None, lacking is not None)
 
     @mapped
     async def mode_override(self, shop: str) -> ModeOverride | None:
@@ -148,8 +164,8 @@ class ControlStore:
 
     @mapped
     async def writes_work(self, shop: str) -> bool:
-        """A chat write went through: True when the shop had lacked the subscription (staff
-        are told it recovered, once)."""
+        """A probe write went through (see `ShopSwitches.writes_lacking`): True when this call
+        ended the refusal (staff are told it recovered, once)."""
         return bool(await self._r.delete(self._k.premium_lacking_since(shop)))
 
     @mapped

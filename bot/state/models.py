@@ -275,3 +275,5 @@ class PendingSend(_Frozen):
     attempts: int = 0
     unsent: bool = False
     """Ozon answered that it did not take the message (429): resend it without looking."""
+    writes_probe: bool = False
+    """The first write since Ozon refused them: when it goes through, staff are told."""

@@ -56,6 +56,8 @@ class Situation:
     """Kill switch (/pause): nothing is sent automatically; replies become drafts."""
     override: Mode | None = None
     """/mode for routine intents, until it expires."""
+    writes_probe: bool = False
+    """Ozon refused our writes lately and the pause is over: this reply tries again."""
 
 
 @dataclass(frozen=True, slots=True)

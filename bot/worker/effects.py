@@ -80,7 +80,7 @@ class Effects:
                 raise DependencyDownError("ozon", exc) from exc
             await self._refused_by_ozon(lock, pending, exc)
             return
-        if await self.d.control.writes_work(lock.shop):
+        if pending.writes_probe and await self.d.control.writes_work(lock.shop):
             notice = self.d.notices("notice.writes_work")
             await self.d.escalator.outbox_notice(
                 lock.shop, notice_id(f"writes-work:{lock.shop}"), notice

@@ -21,7 +21,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -103,6 +103,8 @@ class Understanding:
     dialogue: DialogueResult | None
     plan: Plan
     acted_intent: str | None
+    writes_probe: bool = False
+    """The reply is the first write since Ozon refused them (`Situation.writes_probe`)."""
 
 
 class ChatProcessor:
@@ -192,9 +194,7 @@ class ChatProcessor:
             return
         understanding = await self._understand(turn, control, known, watch)
         plan = await self._check_outbound(shop, understanding.plan, watch)
-        understanding = Understanding(
-            understanding.inspection, understanding.dialogue, plan, understanding.acted_intent
-        )
+        understanding = replace(understanding, plan=plan)
         await self._execute(lock, turn, understanding, watch)
 
     async def _remember(self, turn: Turn) -> tuple[ChatControl, bool]:
@@ -261,8 +261,9 @@ class ChatProcessor:
             plan = escalate(EscalationReason.UNKNOWN, f"Rasa could not read this message: {exc}")
             return Understanding(inspection, None, plan, None)
         with watch.stage("decide"):
-            plan = decide(turn.shop, dialogue, await self._situation(turn.shop), inspection)
-        return Understanding(inspection, dialogue, plan, dialogue.intent)
+            situation = await self._situation(turn.shop)
+            plan = decide(turn.shop, dialogue, situation, inspection)
+        return Understanding(inspection, dialogue, plan, dialogue.intent, situation.writes_probe)
 
     async def _ask(
         self,
@@ -337,11 +338,13 @@ class ChatProcessor:
 
     async def _situation(self, shop: ShopConfig) -> Situation:
         now = self.d.clock()
-        paused, override, writes_refused = await self.d.control.shop_switches(shop.id)
+        switches = await self.d.control.shop_switches(shop.id)
+        override = switches.override
         return Situation(
             working=is_working(shop.hours, now),
-            shop_paused=paused or writes_refused,
+            shop_paused=switches.paused or switches.writes_refused,
             override=override.mode if override and override.active(now) else None,
+            writes_probe=switches.writes_lacking and not switches.writes_refused,
         )
 
     async def _check_outbound(self, shop: ShopConfig, plan: Plan, watch: Stopwatch) -> Plan:
@@ -383,7 +386,11 @@ class ChatProcessor:
             await self.fx.commit(lock, record)
             return
         pending = PendingSend(
-            message_ids=turn.ids, text=to_send.text, started_at=self.d.clock(), record=record
+            message_ids=turn.ids,
+            text=to_send.text,
+            started_at=self.d.clock(),
+            record=record,
+            writes_probe=understood.writes_probe,
         )
         await self.d.chats.mark_sending(lock, pending)
         await self.fx.send_pending(lock, pending, to_send)
