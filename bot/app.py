@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.config import Settings
+from bot.config import Settings, ShopConfig
 from bot.dialogue.rasa import RasaClient
 from bot.dialogue.types import Dialogue
 from bot.errors import StateError
@@ -93,6 +93,141 @@ def local_now() -> datetime:
     return datetime.now().astimezone()
 
 
+@dataclass(frozen=True, slots=True)
+class _Base:
+    """What every part may need: settings, Redis, metrics, the Ozon clients, the clock."""
+
+    settings: Settings
+    keys: Keys
+    redis: Redis
+    metrics: Metrics
+    ozon_http: OzonHttp
+    clients: dict[str, OzonClient]
+    shops: dict[str, ShopConfig]
+    texts: Texts
+    clock: Clock
+    worker_id: str
+
+    @classmethod
+    def of(cls, settings: Settings, clock: Clock, worker_id: str) -> _Base:
+        keys, redis, metrics = Keys(settings.redis.prefix), connect(settings.redis.url), Metrics()
+        ozon_http = _ozon_http(settings, redis, keys, metrics)
+        return cls(
+            settings=settings,
+            keys=keys,
+            redis=redis,
+            metrics=metrics,
+            ozon_http=ozon_http,
+            clients=ozon_http.shop_clients(settings.shops, settings.ozon),
+            shops={shop.id: shop for shop in settings.shops},
+            texts=Texts(settings.telegram.language),
+            clock=clock,
+            worker_id=worker_id,
+        )
+
+    def fields(self) -> dict[str, Any]:
+        """The App fields this bundle fills."""
+        return {name: getattr(self, name) for name in _Base.__slots__ if name != "texts"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Stores:
+    """The Redis-backed state every part shares."""
+
+    chats: ChatStore
+    control: ControlStore
+    escalations: EscalationStore
+    outbox: Outbox
+
+    @classmethod
+    def of(cls, base: _Base) -> _Stores:
+        retention_s = base.settings.worker.record_retention_days * 86400
+        return cls(
+            chats=ChatStore(base.redis, base.keys, record_ttl_s=retention_s),
+            control=ControlStore(base.redis, base.keys),
+            escalations=EscalationStore(base.redis, base.keys),
+            outbox=Outbox(base.redis, base.keys),
+        )
+
+    def fields(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in _Stores.__slots__}
+
+
+def _pipeline_deps(
+    base: _Base,
+    stores: _Stores,
+    escalator: Escalator,
+    inbound: InboundGuard,
+    dialogue: Dialogue,
+    sender: Sender,
+    knowledge: Knowledge,
+) -> PipelineDeps:
+    return PipelineDeps(
+        shops=base.shops,
+        clients=base.clients,
+        chats=stores.chats,
+        control=stores.control,
+        escalator=escalator,
+        inbound=inbound,
+        dialogue=dialogue,
+        sender=sender,
+        knowledge=knowledge,
+        detect_language=detect_language,
+        metrics=base.metrics,
+        keys=base.keys,
+        settings=base.settings.worker,
+        notices=base.texts,
+        worker_id=base.worker_id,
+        clock=base.clock,
+    )
+
+
+def _staff_ops(
+    base: _Base,
+    stores: _Stores,
+    sender: Sender,
+    fixer: OutboundGuard,
+    dialogue: Dialogue,
+    sender_id: Callable[[str, str], str],
+) -> StaffOps:
+    return StaffOps(
+        escalations=stores.escalations,
+        control=stores.control,
+        chats=stores.chats,
+        outbox=stores.outbox,
+        queue=ControlQueue(base.redis, base.keys),
+        sender=sender,
+        fixer=fixer,
+        dialogue=dialogue,
+        clients=base.clients,
+        sender_id=sender_id,
+        takeover_timeout=timedelta(minutes=base.settings.worker.takeover_timeout_min),
+        clock=base.clock,
+    )
+
+
+def _public_deps(
+    base: _Base, stores: _Stores, inbound: InboundGuard, sender: Sender, knowledge: Knowledge
+) -> dict[str, StreamDeps]:
+    """Per shop, what its question and review streams share."""
+    return {
+        shop.id: StreamDeps(
+            shop,
+            base.clients[shop.id],
+            StreamStore(base.redis, base.keys),
+            inbound,
+            sender,
+            knowledge,
+            stores.outbox,
+            base.metrics,
+            base.clock,
+            paused=stores.control.shop_paused,
+            texts=base.texts,
+        )
+        for shop in base.settings.shops
+    }
+
+
 @dataclass
 class App:
     settings: Settings
@@ -101,6 +236,7 @@ class App:
     metrics: Metrics
     ozon_http: OzonHttp
     clients: dict[str, OzonClient]
+    shops: dict[str, ShopConfig]
     dialogue: Dialogue
     knowledge: Knowledge
     inbound: InboundGuard
@@ -139,120 +275,59 @@ class App:
         clock: Clock = local_now,
         worker_id: str | None = None,
     ) -> App:
-        """Wire the whole worker; `dialogue` replaces Rasa (the benchmark's instant responder)."""
-        keys = Keys(settings.redis.prefix)
-        redis = connect(settings.redis.url)
-        metrics = Metrics()
-        ozon_http = _ozon_http(settings, redis, keys, metrics)
-        clients = ozon_http.shop_clients(settings.shops, settings.ozon)
+        """Wire the whole worker; `dialogue` replaces Rasa (the benchmark's instant responder).
+
+        Nothing connects here: sessions open on first use, and `start` runs what runs."""
+        base = _Base.of(settings, clock, worker_id or f"{socket.gethostname()}-{os.getpid()}")
         dialogue = dialogue or _rasa(settings)
         knowledge = Knowledge.load(settings.worker.knowledge_dir)
         morphology = Morphology()  # one pymorphy3 dictionary for both guards
-        inbound = InboundGuard.load(morphology)
-        outbound = OutboundGuard.load(morphology)
-        retention_s = settings.worker.record_retention_days * 86400
-        chats = ChatStore(redis, keys, record_ttl_s=retention_s)
-        control = ControlStore(redis, keys)
-        escalations = EscalationStore(redis, keys)
-        outbox = Outbox(redis, keys)
-        texts = Texts(settings.telegram.language)
+        inbound, outbound = InboundGuard.load(morphology), OutboundGuard.load(morphology)
+        stores = _Stores.of(base)
         sender = Sender(
-            clients,
+            base.clients,
             outbound,
-            control,
-            metrics,
+            stores.control,
+            base.metrics,
             blocked_retention_s=settings.worker.blocked_text_retention_days * 86400,
             clock=clock,
         )
-        escalator = Escalator(escalations, control, outbox)
-        worker_id = worker_id or f"{socket.gethostname()}-{os.getpid()}"
-        shops = {shop.id: shop for shop in settings.shops}
+        escalator = Escalator(stores.escalations, stores.control, stores.outbox)
         processor = ChatProcessor(
-            PipelineDeps(
-                shops=shops,
-                clients=clients,
-                chats=chats,
-                control=control,
-                escalator=escalator,
-                inbound=inbound,
-                dialogue=dialogue,
-                sender=sender,
-                knowledge=knowledge,
-                detect_language=detect_language,
-                metrics=metrics,
-                keys=keys,
-                settings=settings.worker,
-                notices=texts,
-                worker_id=worker_id,
-                clock=clock,
-            )
+            _pipeline_deps(base, stores, escalator, inbound, dialogue, sender, knowledge)
         )
-        worker = Worker(processor, chats, concurrency=settings.worker.concurrency)
-        staff = StaffOps(
-            escalations=escalations,
-            control=control,
-            chats=chats,
-            outbox=outbox,
-            queue=ControlQueue(redis, keys),
-            sender=sender,
-            fixer=outbound,
-            dialogue=dialogue,
-            clients=clients,
-            sender_id=processor.sender_id,
-            takeover_timeout=timedelta(minutes=settings.worker.takeover_timeout_min),
-            clock=clock,
-        )
-        public = {
-            shop.id: StreamDeps(
-                shop,
-                clients[shop.id],
-                StreamStore(redis, keys),
-                inbound,
-                sender,
-                knowledge,
-                outbox,
-                metrics,
-                clock,
-                paused=control.shop_paused,
-                texts=texts,
-            )
-            for shop in settings.shops
-        }
+        worker = Worker(processor, stores.chats, concurrency=settings.worker.concurrency)
+        staff = _staff_ops(base, stores, sender, outbound, dialogue, processor.sender_id)
+        public = _public_deps(base, stores, inbound, sender, knowledge)
         return cls(
-            settings=settings,
-            redis=redis,
-            keys=keys,
-            metrics=metrics,
-            ozon_http=ozon_http,
-            clients=clients,
+            **base.fields(),
+            **stores.fields(),
             dialogue=dialogue,
             knowledge=knowledge,
             inbound=inbound,
             outbound=outbound,
-            chats=chats,
-            control=control,
-            escalations=escalations,
-            outbox=outbox,
             sender=sender,
             escalator=escalator,
             processor=processor,
             poller=Poller(
-                shops,
-                clients,
-                chats,
-                keys,
-                StaffEvents(escalator, texts),
-                metrics,
+                base.shops,
+                base.clients,
+                stores.chats,
+                base.keys,
+                StaffEvents(escalator, base.texts),
+                base.metrics,
                 on_new=worker.wake,
             ),
-            keys_watch=KeyWatch(clients, control, escalator, keys, texts, metrics, clock),
+            keys_watch=KeyWatch(
+                base.clients, stores.control, escalator, base.keys, base.texts, base.metrics, clock
+            ),
             watch=StateWatch(
-                control,
+                stores.control,
                 escalator,
-                shops,
-                metrics,
-                lambda: texts("notice.data_loss"),
-                worker_id,
+                base.shops,
+                base.metrics,
+                lambda: base.texts("notice.data_loss"),
+                base.worker_id,
             ),
             worker=worker,
             staff=staff,
@@ -260,11 +335,16 @@ class App:
             reviews={s: ReviewStream(d, dialogue) for s, d in public.items()},
             public_desk=PublicDesk(public),
             digests=Digests(
-                settings.shops, texts, chats, control, escalations, outbox, keys, clock
+                settings.shops,
+                base.texts,
+                stores.chats,
+                stores.control,
+                stores.escalations,
+                stores.outbox,
+                base.keys,
+                clock,
             ),
-            drafts=DraftTimer(escalations, staff, clock),
-            clock=clock,
-            worker_id=worker_id,
+            drafts=DraftTimer(stores.escalations, staff, clock),
         )
 
     # --- one-batch forms (tests, simulate, benchmarks) ------------------------------------
@@ -365,7 +445,7 @@ class App:
         return SlaReminders(
             escalations=self.escalations,
             outbox=self.outbox,
-            shops={shop.id: shop for shop in self.settings.shops},
+            shops=self.shops,
             policy=SlaPolicy.from_settings(self.settings.worker, telegram.owner_username),
             texts=Texts(telegram.language),
             clock=self.clock,
@@ -397,7 +477,7 @@ class App:
             # without one the action server runs on its own port (`ozonbot actions`).
             deps = ActionDeps(
                 knowledge=self.knowledge,
-                shops={shop.id: shop for shop in self.settings.shops},
+                shops=self.shops,
                 ozon=self.clients,
             )
             endpoint = ActionEndpoint(build_actions(deps), deps.api_urls())
@@ -447,7 +527,7 @@ class App:
         worker = self.settings.worker
         return ConsoleParts(
             telegram=self.settings.telegram,
-            shops={shop.id: shop for shop in self.settings.shops},
+            shops=self.shops,
             staff=self.staff,
             escalations=self.escalations,
             control=self.control,
@@ -487,7 +567,7 @@ class App:
         report = Health(
             self.redis,
             self.chats,
-            {shop.id: shop for shop in self.settings.shops},
+            self.shops,
             self.poller,
             self.settings.worker.poll_interval_s,
             rasa,
