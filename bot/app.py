@@ -4,6 +4,9 @@
 import-time connections); `App.start()` opens sessions, the HTTP endpoints, the scheduler and
 the staff console; `App.stop()` stops taking work, lets chats in flight finish, and closes
 everything in reverse order. Tests, `ozonbot simulate` and `ozonbot demo` build the same App.
+
+Long (~600 lines) because it is the composition root: every part is built and started here and
+nowhere else, which is what keeps the parts free of each other (tests/unit/test_architecture.py).
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ start-up with a `ConfigError` that names the variable, never later with a `KeyEr
 
 Several shops: `OZONBOT_ACCOUNTS` names a YAML file (see `docs/accounts.example.yml`). Without it,
 one shop is built from `OZON_CLIENT_ID` / `OZON_API_KEY` and the `TELEGRAM_STAFF_CHAT_ID`.
+
+Long (~490 lines) because it is every setting with its validation and its error message in one
+place, read next to the README's table.
 """
 
 from __future__ import annotations

@@ -18,6 +18,9 @@ found, so they are computed on demand by replaying the same steps while tracking
 
 Lexicon entries are passed through `squeeze()` — the same letter mapping and collapsing — so
 "ссыкло" in a lexicon and "ссссыкло" in a message meet as "сыкло".
+
+Long (~370 lines) because the deobfuscation steps and the offset replay must stay in one file: the
+replay repeats the steps exactly.
 """
 
 from __future__ import annotations

@@ -15,6 +15,10 @@ timeout, malformed answer). Other writes are sent once. `send_message`/`send_fil
 `OzonUnknownOutcomeError` whenever the request may have reached Ozon without a clear answer
 (timeout after sending, connection lost, 5xx, a 200 we cannot read): the caller then looks for
 the text in the chat history instead of sending it twice.
+
+Long (~860 lines) because it is the one place that speaks to Ozon: one short method per API method
+(37 of them), plus the retry and outcome rules they share; splitting by method family would spread
+those rules.
 """
 
 from __future__ import annotations

@@ -10,6 +10,9 @@ and then these steps (in the worker's, which has matplotlib). `report` writes `r
 per-intent table, macro-F1, the worst confusions with example texts, a confusion matrix PNG,
 and what changed since the previous run (`previous.json`, rotated by `prepare`). `gate`
 compares with the committed baseline and exits 1 when macro-F1 fell by more than its margin.
+
+Long (~550 lines) because the evaluation steps share one data model (an `Evaluation`); each step
+is a short function behind its subcommand.
 """
 
 from __future__ import annotations

@@ -45,6 +45,9 @@ Every Seller API answer carries `Ratelimit-Remaining`; over 50 calls in one seco
     GET  /sandbox/chats[?client_id=]   every chat with its messages (inspection)
 Product questions and reviews, their seeding (`questions:`/`reviews:`), moderation and
 subscription controls: `bot.sandbox.public`.
+
+Long (~580 lines) because it is the emulator's route table: one short handler per emulated Ozon
+method, each next to the shape it answers.
 """
 
 from __future__ import annotations

@@ -20,6 +20,9 @@ Control API (tests, demo, simulate):
     POST /sandbox/moderate         {"answer_id", "status", "client_id"?}  moderation decides later
     GET  /sandbox/public[?client_id=]  questions with answers, reviews with comments, and how
                                     many answer/comment calls each shop made
+
+Long (~480 lines): the whole emulated question and review API (14 methods and their controls) in
+one place, next to the shapes Ozon documents.
 """
 
 from __future__ import annotations

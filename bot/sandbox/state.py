@@ -3,6 +3,9 @@ what sellers sent, and the faults queued by tests. Pure Python, no HTTP: `bot.sa
 turns requests into calls of this module and its answers into Ozon's JSON.
 
 Every operation is O(messages in the chat) or O(chats in the shop) at worst.
+
+Long (~530 lines): the emulator's whole memory in one place, so the HTTP layer stays a thin
+translation.
 """
 
 from __future__ import annotations

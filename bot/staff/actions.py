@@ -10,6 +10,9 @@ A reply written in another language than the buyer's (translation configured) is
 into the buyer's language first; the translation, never the original, is checked and sent.
 Staff see it with the check's verdict and confirm it with "Send" (unless the shop turned the
 confirmation off; never the check). A violation shows each fragment in both languages.
+
+Long (~360 lines): one method per console action, each short, sharing the checks of who may do
+what.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ No Telegram calls here: functions take records plus a `View` (language, clock, s
 HTML text and buttons as plain values; `bot.staff.telegram` turns them into Bot API requests.
 Buyer text is shown as written but masked (phones, e-mails) and HTML-escaped, so it can neither
 spread contact details through the staff chat nor inject markup into a card.
+
+Long (~520 lines) because every card and answer staff see is rendered here, side by side, so their
+wording and layout stay consistent; labels and masking live in `bot.staff.wording`.
 """
 
 from __future__ import annotations

@@ -24,6 +24,9 @@ so a burst of updates ends in one correct card, and a forward that overtakes the
 post (the card failed, the forward came later) posts the card itself before replying to it.
 A product question or review notification carries its card as queued; it is shown as the
 `PublicDesk` has it now (sent, dismissed, already posted), so it too ends in one message.
+
+Long (~540 lines) because delivering a notification is one state machine (post, edit, forward,
+park, retry) whose cases must be read together.
 """
 
 from __future__ import annotations

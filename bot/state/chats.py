@@ -9,6 +9,9 @@ handled together. This replaces the architecture's suggested Redis Streams group
 guarantees, plus retry scheduling and per-chat coalescing in one structure.
 
 Every multi-key change is a Lua script, so a crash leaves either the old state or the new one.
+
+Long (~450 lines) because the Lua scripts and the Python that calls them belong together: each
+script's keys and arguments are read next to its call.
 """
 
 from __future__ import annotations

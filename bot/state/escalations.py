@@ -1,4 +1,8 @@
-"""Escalations, per-chat control state, shop switches, daily counters and the staff outbox."""
+"""Escalations, per-chat control state, shop switches, daily counters and the staff outbox.
+
+Long (~540 lines) because these stores share the key layout and the Redis idioms (`mapped`,
+`watch_update`); each store is a short class.
+"""
 
 from __future__ import annotations
 

@@ -107,6 +107,9 @@ Layout (`{p}` prefix, `{s}` shop id, `{c}` Ozon chat id):
     {p}:pub:{s}:watch              zset    answers whose moderation is still open, member
                                            `question|sku|answer`, score = next look (ms)
     {p}:pub-card:{id}              string  a question/review card for staff, JSON (PUBLIC_CARD_S)
+
+Long (~350 lines) because the key layout table above is the documentation of everything Redis
+holds, next to the functions that build the keys.
 """
 
 from __future__ import annotations

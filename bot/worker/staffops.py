@@ -5,6 +5,9 @@ where needed (takeover pauses the bot in the worker *and* in Rasa), and queues a
 the card in the staff chat changes in place. Replies typed by staff go through the same
 `Sender.send` as the bot's: a violating text is refused with the rule and fragment, and for
 mechanical problems a corrected text is offered — never sent without a person confirming it.
+
+Long (~370 lines): one method per staff action on a chat, with the exactly-once claim of staff
+sends they share.
 """
 
 from __future__ import annotations
