@@ -1,21 +1,29 @@
 """The project's one failure-waiting policy: a doubling backoff, and waits that end early.
 
 Every loop that retries after a failure (the worker on a Redis outage, a shop's poll, the
-staff outbox, Telegram's updates) waits by `Backoff`; every "sleep unless stopped or woken"
-is `wait_any`. Retries inside one Ozon call (idempotent reads only) are the client's own,
-with jitter, because they run inside a request's time budget.
+staff outbox, Telegram's updates, an Ozon read retried inside its call) waits by `Backoff`;
+every "sleep unless stopped or woken" is `wait_any`, and "this, unless stopped" is `unless`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import random
+from collections.abc import Awaitable
 from dataclasses import dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass
 class Backoff:
     first_s: float = 2.0
     cap_s: float = 60.0
+    jitter: bool = False
+    """Wait a random time in the upper half of the step: callers that start together (many
+    chats' reads against one Ozon) do not retry together."""
     _next: float = 0.0
 
     def delay(self, hint: float | None = None) -> float:
@@ -23,6 +31,8 @@ class Backoff:
         than what the other side asked for (a 429's `retry_after`)."""
         current = self._next or self.first_s
         self._next = min(self.cap_s, current * 2)
+        if self.jitter:
+            current = current / 2 + random.uniform(0, current / 2)  # noqa: S311 - not a secret
         return max(current, hint or 0.0)
 
     def reset(self) -> None:
@@ -39,3 +49,19 @@ async def wait_any(*events: asyncio.Event, within_s: float | None = None) -> boo
         for waiter in waiters:
             waiter.cancel()
         await asyncio.gather(*waiters, return_exceptions=True)
+
+
+async def unless(stop: asyncio.Event, work: Awaitable[T]) -> T | None:
+    """`work`'s result, or None when `stop` is set first (then `work` is cancelled)."""
+    task = asyncio.ensure_future(work)
+    stopper = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    stopper.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await stopper
+    if task.done():
+        return task.result()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    return None

@@ -27,7 +27,6 @@ import asyncio
 import base64
 import json
 import logging
-import random
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -76,6 +75,7 @@ from bot.ozon.schemas import (
     ReviewPage,
     ReviewStatus,
 )
+from bot.waiting import Backoff
 
 log = logging.getLogger(__name__)
 
@@ -679,6 +679,7 @@ class OzonClient:
 
     async def _read(self, method: str, payload: Json, parse: Callable[[object, str], T]) -> T:
         attempt = 0
+        backoff = Backoff(self._backoff, self._backoff_max, jitter=True)
         while True:
             try:
                 return parse(await self._attempt(method, payload), method)
@@ -688,18 +689,13 @@ class OzonClient:
                 error = malformed
             if not error.retryable or attempt >= self._retries:
                 raise error
-            delay = self._retry_delay(attempt, error)
+            # A 429 paused the limiter for its Retry-After already: waiting twice helps no one.
+            delay = 0.0 if isinstance(error, OzonRateLimitError) else backoff.delay()
             log.warning(
                 "ozon %s: %s, retry %d in %.2fs", method, type(error).__name__, attempt + 1, delay
             )
             await asyncio.sleep(delay)
             attempt += 1
-
-    def _retry_delay(self, attempt: int, error: OzonError) -> float:
-        if isinstance(error, OzonRateLimitError):
-            return 0.0  # the limiter is paused for Retry-After; waiting twice helps no one
-        ceiling = min(self._backoff_max, self._backoff * 2.0**attempt)
-        return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 - jitter, not a secret
 
     async def _write(self, method: str, payload: Json) -> object:
         try:

@@ -30,7 +30,7 @@ from bot.errors import ConfigError, StateError
 from bot.staff.actions import ConsoleActions
 from bot.staff.cards import SHOWN_MESSAGES
 from bot.staff.commands import ConsoleCommands
-from bot.staff.delivery import PROBE_S, Delivery, sleep_unless
+from bot.staff.delivery import PROBE_S, Delivery
 from bot.staff.handlers import build_dispatcher
 from bot.staff.public_actions import PublicActions
 from bot.staff.setup import ConsoleSetup
@@ -44,7 +44,7 @@ from bot.state.escalations import ControlStore, EscalationStore, Outbox
 from bot.state.translations import TranslationStore
 from bot.streams.desk import PublicDesk
 from bot.translate import NoTranslator, Translator, build_translator
-from bot.waiting import Backoff
+from bot.waiting import Backoff, wait_any
 from bot.worker.metrics import Metrics
 from bot.worker.staffops import StaffOps
 
@@ -219,7 +219,7 @@ class StaffConsole:
                 self._leading.set()
             else:
                 self._leading.clear()
-            await sleep_unless(self._stop, self.lock_renew_s)
+            await wait_any(self._stop, within_s=self.lock_renew_s)
 
 
 def _translator(parts: ConsoleParts) -> Translator:

@@ -181,7 +181,7 @@ class Delivery:
         is set (this worker holds the console lock)."""
         while not stop.is_set():
             if gate is not None and not gate.is_set():
-                await first_of(gate, stop)
+                await wait_any(gate, stop)
                 continue
             try:
                 await self.run_once(block_ms=block_ms)
@@ -189,11 +189,11 @@ class Delivery:
                 hint = exc.retry_after if isinstance(exc, TelegramDeliveryError) else None
                 wait = self._backoff.delay(hint)
                 log.warning("staff notifications wait %.1f s: %s", wait, exc)
-                await sleep_unless(stop, wait)
+                await wait_any(stop, within_s=wait)
             except Exception as exc:  # a bug must not end delivery: retried, slowly, loudly
                 wait = self._backoff.delay()
                 log.error("staff delivery failed (%s at %s); retry in %.1f s", *failure(exc), wait)
-                await sleep_unless(stop, wait)
+                await wait_any(stop, within_s=wait)
             else:
                 self._backoff.reset()
 
@@ -533,12 +533,3 @@ def failure(exc: BaseException) -> tuple[str, str]:
     """The error's type and where it happened: never its message, which may quote buyer text."""
     frames = traceback.extract_tb(exc.__traceback__)
     return type(exc).__name__, (f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "?")
-
-
-async def first_of(*events: asyncio.Event) -> None:
-    """Wait until any of `events` is set."""
-    await wait_any(*events)
-
-
-async def sleep_unless(stop: asyncio.Event, seconds: float) -> None:
-    await wait_any(stop, within_s=seconds)

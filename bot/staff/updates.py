@@ -9,19 +9,17 @@ Updates are handled in order, so two quick taps on a button are seen one after t
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import Awaitable
 from typing import TypeVar
 
 from aiogram import Dispatcher
 from aiogram.types import Update
 
 from bot.errors import StateError, TelegramDeliveryError
-from bot.staff.delivery import failure, first_of, sleep_unless
+from bot.staff.delivery import failure
 from bot.staff.telegram import TelegramApi
 from bot.state.console import ConsoleStore
-from bot.waiting import Backoff
+from bot.waiting import Backoff, unless, wait_any
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -48,18 +46,18 @@ class UpdateLoop:
         """Until `stop`: poll and handle, only while `gate` is set (the console lock)."""
         while not stop.is_set():
             if gate is not None and not gate.is_set():
-                await first_of(gate, stop)
+                await wait_any(gate, stop)
                 continue
             try:
                 await self.poll_once(stop)
             except (TelegramDeliveryError, StateError) as exc:
                 wait = self._backoff.delay(getattr(exc, "retry_after", None))
                 log.warning("Telegram updates wait %.1f s: %s", wait, exc)
-                await sleep_unless(stop, wait)
+                await wait_any(stop, within_s=wait)
             except Exception as exc:  # a bug must not end the console: retried, slowly, loudly
                 wait = self._backoff.delay()
                 log.error("staff updates failed (%s at %s); retry in %.1f s", *failure(exc), wait)
-                await sleep_unless(stop, wait)
+                await wait_any(stop, within_s=wait)
             else:
                 self._backoff.reset()
 
@@ -70,7 +68,7 @@ class UpdateLoop:
             self._webhook_cleared = True
         offset = await self._store.update_offset()
         fetch = self._api.updates(offset, self._timeout)
-        updates = await fetch if stop is None else await _unless(stop, fetch)
+        updates = await fetch if stop is None else await unless(stop, fetch)
         for update in updates or []:
             # Confirmed before it is handled: a crash while handling loses this one staff
             # action (the person sees no answer and repeats it) rather than replaying a relay
@@ -86,19 +84,3 @@ class UpdateLoop:
             # The type and the place, never the message: it may quote buyer or staff text.
             log.error("staff update %s failed: %s at %s", update.update_id, *failure(exc))
             log.debug("staff update %s failed", update.update_id, exc_info=True)
-
-
-async def _unless(stop: asyncio.Event, work: Awaitable[T]) -> T | None:
-    """`work`'s result, or None when `stop` is set first (then `work` is cancelled)."""
-    task = asyncio.ensure_future(work)
-    stopper = asyncio.ensure_future(stop.wait())
-    await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
-    stopper.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await stopper
-    if task.done():
-        return task.result()
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
-    return None
