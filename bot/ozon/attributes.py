@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from bot.ozon.schemas import fold
+from bot.ozon.schemas import spelling_key
 
 
 class Language(StrEnum):
@@ -110,8 +110,8 @@ know, so a scenario may use any attribute name."""
 _BY_ID = {attribute.id: attribute for attribute in KNOWN_ATTRIBUTES}
 _BY_NAME: dict[str, KnownAttribute] = {}
 for _attribute in KNOWN_ATTRIBUTES:
-    _BY_NAME.setdefault(fold(_attribute.name_ru), _attribute)
-    _BY_NAME.setdefault(fold(_attribute.name_en), _attribute)
+    _BY_NAME.setdefault(spelling_key(_attribute.name_ru), _attribute)
+    _BY_NAME.setdefault(spelling_key(_attribute.name_en), _attribute)
 # Common alternative spellings a scenario or a seller may use.
 for _alias, _id in (
     ("Цвет", 10096),
@@ -126,7 +126,7 @@ for _alias, _id in (
     ("Вес", 4383),
     ("Weight", 4383),
 ):
-    _BY_NAME.setdefault(fold(_alias), _BY_ID[_id])
+    _BY_NAME.setdefault(spelling_key(_alias), _BY_ID[_id])
 
 
 def by_id(attribute_id: int) -> KnownAttribute | None:
@@ -135,4 +135,4 @@ def by_id(attribute_id: int) -> KnownAttribute | None:
 
 def by_name(name: str) -> KnownAttribute | None:
     """The known attribute called `name` (Russian, English or a common alias), ignoring case."""
-    return _BY_NAME.get(fold(name))
+    return _BY_NAME.get(spelling_key(name))

@@ -71,8 +71,10 @@ _LOOKALIKES = str.maketrans("СсЕеОоАаРрХхКкМмТтВН", "CcEeOoA
 _OZON_ZONE = ZoneInfo("Europe/Moscow")
 
 
-def fold(value: str) -> str:
-    """Lower-case `value` with Cyrillic look-alike letters replaced by their Latin twins."""
+def spelling_key(value: str) -> str:
+    """How Ozon's spellings of one name compare: stripped, lower case, Cyrillic look-alike
+    letters replaced by their Latin twins (`Delivered`, `DELIVERED`, `dеlivered` with a Cyrillic
+    е are one status)."""
     return value.strip().translate(_LOOKALIKES).lower()
 
 
@@ -105,7 +107,7 @@ class _TolerantEnum(StrEnum):
 def _member(enum: type[_TolerantEnum], value: str) -> _TolerantEnum:
     # Cached per spelling, so an unknown one is logged once (bounded, so a flood of junk cannot
     # grow it); Ozon's own values are few.
-    folded = fold(value)
+    folded = spelling_key(value)
     for member in enum:
         if member.value == folded:
             return member
@@ -522,10 +524,10 @@ class ProductAttributes(OzonModel):
 
     def find(self, name: str) -> Attribute | None:
         """The attribute called `name` in Russian or English (case-insensitive), if any."""
-        wanted = fold(name)
+        wanted = spelling_key(name)
         for attribute in self.attributes:
             names = (attribute.name, attribute.name_en)
-            if any(n is not None and fold(n) == wanted for n in names):
+            if any(n is not None and spelling_key(n) == wanted for n in names):
                 return attribute
         return None
 

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.review.inbox import BlockedReply, ReviewItem, Why
-from bot.review.nlu_files import normalise
+from bot.review.nlu_files import example_key
 
 CSV_COLUMNS = (
     "shop",
@@ -82,7 +82,7 @@ def _distinct(items: list[ReviewItem]) -> list[list[ReviewItem]]:
     """Items grouped by text (case and punctuation aside); a staff-marked one leads its group."""
     groups: dict[str, list[ReviewItem]] = {}
     for item in items:
-        groups.setdefault(normalise(item.text), []).append(item)
+        groups.setdefault(example_key(item.text), []).append(item)
     return [sorted(g, key=lambda i: (i.staff_mark is None, i.handled_at)) for g in groups.values()]
 
 

@@ -28,10 +28,10 @@ from bot.review.nlu_files import (
     add_to_block,
     annotate_numbers,
     clean_text,
+    example_key,
     example_texts,
     new_file,
     nlu_entries,
-    normalise,
     number_patterns,
     read_examples,
     verify_addition,
@@ -98,8 +98,8 @@ class NluData:
             intent_files.setdefault(example.intent, example.path)
         return cls(
             nlu_dir=nlu_dir,
-            training={normalise(e.text.plain): e for e in training},
-            holdout={normalise(e.text.plain): e for e in held},
+            training={example_key(e.text.plain): e for e in training},
+            holdout={example_key(e.text.plain): e for e in held},
             holdout_words=tuple(words(e.text.plain) for e in held),
             intent_files=intent_files,
             numbers=number_patterns(nlu_dir / "entities.yml"),
@@ -156,7 +156,7 @@ def judge(candidates: Iterable[Candidate], data: NluData, anonymizer: Anonymizer
     for candidate in candidates:
         verdict = _judge_one(candidate, data, anonymizer, seen)
         if verdict.outcome is Outcome.ADDED:
-            seen[normalise(_text(candidate).plain)] = candidate.intent
+            seen[example_key(_text(candidate).plain)] = candidate.intent
         verdicts.append(verdict)
     return verdicts
 
@@ -168,7 +168,7 @@ def _judge_one(
     problem = _form_problem(candidate, text, anonymizer)
     if problem is not None:
         return problem
-    key = normalise(text.plain)
+    key = example_key(text.plain)
     clash = _known(candidate, key, text, data, seen)
     if clash is not None:
         return clash
@@ -184,7 +184,7 @@ def _form_problem(candidate: Candidate, text: Annotated, anonymizer: Anonymizer)
     """Refusals and skips that depend on the example alone."""
     if not candidate.intent:
         return Verdict(candidate, Outcome.SKIPPED, "no correct_intent filled in")
-    if not normalise(text.plain):
+    if not example_key(text.plain):
         return Verdict(candidate, Outcome.SKIPPED, "no words")
     if candidate.intent == FALLBACK_INTENT:
         reason = "nlu_fallback is not an intent: move the example under the right one or delete it"

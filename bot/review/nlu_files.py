@@ -97,7 +97,7 @@ def clean_text(text: str) -> str:
     return " ".join(_CONTROL.sub(" ", text).split())
 
 
-def normalise(text: str) -> str:
+def example_key(text: str) -> str:
     """The comparison key of an example: case, ё/е, punctuation and spacing do not count.
 
     The same rule as tests/unit/test_nlu_data.py's duplicate check, so an import never adds
@@ -107,7 +107,7 @@ def normalise(text: str) -> str:
 
 
 def words(text: str) -> frozenset[str]:
-    return frozenset(normalise(text).split())
+    return frozenset(example_key(text).split())
 
 
 @dataclass(frozen=True, slots=True)

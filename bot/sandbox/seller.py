@@ -11,7 +11,7 @@ import base64
 import binascii
 from collections.abc import Callable
 
-from bot.ozon.schemas import fold
+from bot.ozon.schemas import spelling_key
 from bot.sandbox import render
 from bot.sandbox.request import Node
 from bot.sandbox.state import (
@@ -73,7 +73,7 @@ def _decode_cursor(cursor: str | None) -> int | None:
 
 def list_chats(state: SandboxState, shop: Shop, body: Node) -> Json:
     filters = body.child("filter")
-    status = fold((filters.text("chat_status") if filters else None) or "all")
+    status = spelling_key((filters.text("chat_status") if filters else None) or "all")
     if status not in ("all", "opened", "closed"):
         raise bad_request("chat_status must be ALL, OPENED or CLOSED")
     chats, has_next = state.list_chats(
@@ -90,7 +90,7 @@ def list_chats(state: SandboxState, shop: Shop, body: Node) -> Json:
 
 def chat_history(state: SandboxState, shop: Shop, body: Node) -> Json:
     chat = shop.chat(_required(body, "chat_id"))
-    direction = fold(body.text("direction") or "Backward")
+    direction = spelling_key(body.text("direction") or "Backward")
     if direction not in ("forward", "backward"):
         raise bad_request("direction must be Forward or Backward")
     start = body.integer("from_message_id")

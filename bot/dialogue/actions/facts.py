@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.guard.normalize import fold
 from bot.ozon.schemas import Attribute
 
 
@@ -153,10 +154,6 @@ CONCEPTS: tuple[Concept, ...] = (
         "package contents",
     ),
 )
-
-
-def fold(text: str) -> str:
-    return text.lower().replace("ё", "е")
 
 
 def concepts_in(text: str, *, name: bool = False) -> frozenset[str]:

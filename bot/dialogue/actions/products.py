@@ -22,15 +22,17 @@ from bot.dialogue.actions.outcome import Outcome, SetSlot
 from bot.dialogue.actions.payload import Escalation, Facts, Reply
 from bot.errors import OzonNotFoundError
 from bot.models import EscalationReason, Language
-from bot.ozon.schemas import Attribute, Dimensions, ProductAttributes, ProductInfo, fold
+from bot.ozon.schemas import Attribute, Dimensions, ProductAttributes, ProductInfo, spelling_key
 
 # Attributes a short summary names, in this order (canonical Russian names, as the NLU's
 # `attribute` entity spells them).
 _SUMMARY = ("бренд", "цвет", "материал", "размер", "страна-изготовитель")
 _SUMMARY_LIMIT = 4
 # Asked names answered from the card's package dimensions when no attribute matches.
-_DIMENSION_WORDS = frozenset(fold(w) for w in ("габариты", "размеры", "размер", "dimensions"))
-_WEIGHT_WORDS = frozenset(fold(w) for w in ("вес", "weight"))
+_DIMENSION_WORDS = frozenset(
+    spelling_key(w) for w in ("габариты", "размеры", "размер", "dimensions")
+)
+_WEIGHT_WORDS = frozenset(spelling_key(w) for w in ("вес", "weight"))
 _UNITS = {
     Language.RU: {"mm": "мм", "cm": "см", "in": "дюйм.", "g": "г", "kg": "кг", "lb": "фунт."},
     Language.EN: {"mm": "mm", "cm": "cm", "in": "in", "g": "g", "kg": "kg", "lb": "lb"},
@@ -173,9 +175,9 @@ def _package_fact(
 ) -> Fact | None:
     if card.dimensions is None:
         return None
-    if fold(asked) in _DIMENSION_WORDS:
+    if spelling_key(asked) in _DIMENSION_WORDS:
         return _dimensions_fact(card.dimensions, lang)
-    if fold(asked) in _WEIGHT_WORDS or (concept is not None and concept.name == "weight"):
+    if spelling_key(asked) in _WEIGHT_WORDS or (concept is not None and concept.name == "weight"):
         return _weight_fact(card.dimensions, lang)
     return None
 
