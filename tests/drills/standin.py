@@ -32,6 +32,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.local_server import LocalServer
+
 Json = dict[str, Any]
 REPLY = "Спасибо, ваше сообщение получено, номер обращения {turn}."
 ESCALATE_WORDS = {"сломан": ("defective_item", "dispute"), "оператор": ("human_request",) * 2}
@@ -55,16 +57,23 @@ class RasaStandIn:
     delay_s: float = 0.0
     delay_count: int | None = None
     fail_count: int = 0
-    port: int = 0
     _down: bool = False
-    _runner: web.AppRunner | None = None
-    _site: web.TCPSite | None = None
+    _server: LocalServer | None = None
 
     # --- running -------------------------------------------------------------------------
 
     @property
+    def server(self) -> LocalServer:
+        assert self._server is not None, "start() first"
+        return self._server
+
+    @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return self.server.url
+
+    @property
+    def port(self) -> int:
+        return self.server.port
 
     async def start(self) -> None:
         app = web.Application()
@@ -76,21 +85,12 @@ class RasaStandIn:
         app.router.add_post("/stand-in/delay", self._control_delay)
         app.router.add_post("/stand-in/down", self._control_down)
         app.router.add_get("/stand-in/seen", self._control_seen)
-        self._runner = web.AppRunner(
-            app, handle_signals=False, shutdown_timeout=0.5, access_log=None
-        )
-        await self._runner.setup()
-        await self._listen()
-
-    async def _listen(self) -> None:
-        assert self._runner is not None
-        self._site = web.TCPSite(self._runner, "127.0.0.1", self.port)
-        await self._site.start()
-        self.port = self._runner.addresses[0][1]
+        self._server = LocalServer(app, shutdown_timeout=0.5)
+        await self._server.start()
 
     async def close(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+        if self._server is not None:
+            await self._server.close()
 
     # --- faults --------------------------------------------------------------------------
 
@@ -105,13 +105,11 @@ class RasaStandIn:
     async def go_down(self) -> None:
         """Connections are refused until `come_back()` (kept-alive ones are dropped)."""
         self._down = True
-        if self._site is not None:
-            await self._site.stop()
-            self._site = None
+        await self.server.refuse()
 
     async def come_back(self) -> None:
         self._down = False
-        await self._listen()
+        await self.server.listen()
 
     # --- what drills look at ---------------------------------------------------------------
 

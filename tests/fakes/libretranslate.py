@@ -23,6 +23,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.local_server import LocalServer
+
 Dictionary = Mapping[tuple[str, str], Mapping[str, str]]
 _NAMES = {"ru": "Russian", "en": "English", "zh": "Chinese", "zh-Hans": "Chinese (Simplified)"}
 
@@ -35,10 +37,8 @@ class FakeLibreTranslate:
     received: list[dict[str, Any]] = field(default_factory=list)
     delay_s: float = 0.0
     answer_garbage: bool = False
-    port: int = 0
     _down: bool = False
-    _runner: web.AppRunner | None = None
-    _site: web.TCPSite | None = None
+    _server: LocalServer | None = None
 
     @classmethod
     @contextlib.asynccontextmanager
@@ -53,26 +53,28 @@ class FakeLibreTranslate:
             await fake.close()
 
     @property
+    def server(self) -> LocalServer:
+        assert self._server is not None, "start() first"
+        return self._server
+
+    @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return self.server.url
+
+    @property
+    def port(self) -> int:
+        return self.server.port
 
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/translate", self._translate)
         app.router.add_get("/languages", self._languages)
-        self._runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.5)
-        await self._runner.setup()
-        await self._listen()
-
-    async def _listen(self) -> None:
-        assert self._runner is not None
-        self._site = web.TCPSite(self._runner, "127.0.0.1", self.port)
-        await self._site.start()
-        self.port = self._runner.addresses[0][1]
+        self._server = LocalServer(app, shutdown_timeout=0.5)
+        await self._server.start()
 
     async def close(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+        if self._server is not None:
+            await self._server.close()
 
     # --- faults -------------------------------------------------------------------------
 
@@ -85,13 +87,11 @@ class FakeLibreTranslate:
     async def go_down(self) -> None:
         """Connections are refused, and requests on kept-alive connections dropped."""
         self._down = True
-        if self._site is not None:
-            await self._site.stop()
-            self._site = None
+        await self.server.refuse()
 
     async def come_back(self) -> None:
         self._down = False
-        await self._listen()
+        await self.server.listen()
 
     def heal(self) -> None:
         self.delay_s = 0.0

@@ -33,6 +33,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.local_server import LocalServer
+
 Json = dict[str, Any]
 BOT_ID = 7000001
 
@@ -113,9 +115,7 @@ class FakeTelegram:
     _new_update: asyncio.Event = field(default_factory=asyncio.Event)
     _closing: bool = False
     _down: bool = False
-    _runner: web.AppRunner | None = None
-    _site: web.TCPSite | None = None
-    port: int = 0
+    _server: LocalServer | None = None
 
     # --- running ----------------------------------------------------------------------
 
@@ -130,43 +130,41 @@ class FakeTelegram:
             await fake.close()
 
     @property
+    def server(self) -> LocalServer:
+        assert self._server is not None, "start() first"
+        return self._server
+
+    @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return self.server.url
+
+    @property
+    def port(self) -> int:
+        return self.server.port
 
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._handle)
         app.router.add_get("/bot{token}/{method}", self._handle)
-        self._runner = web.AppRunner(
-            app, handle_signals=False, shutdown_timeout=1.0, access_log=None
-        )
-        await self._runner.setup()
-        await self._listen()
-
-    async def _listen(self) -> None:
-        assert self._runner is not None
-        self._site = web.TCPSite(self._runner, "127.0.0.1", self.port)
-        await self._site.start()
-        self.port = self._runner.addresses[0][1]
+        self._server = LocalServer(app, shutdown_timeout=1.0)
+        await self._server.start()
 
     async def close(self) -> None:
         self._closing = True
         self._new_update.set()
-        if self._runner is not None:
-            await self._runner.cleanup()
+        if self._server is not None:
+            await self._server.close()
 
     async def go_down(self) -> None:
         """Connections are refused (and requests on kept-alive connections dropped)."""
         self._down = True
         self._new_update.set()  # long polls in flight end now, as a dying server's would
-        if self._site is not None:
-            await self._site.stop()
-            self._site = None
+        await self.server.refuse()
 
     async def come_back(self) -> None:
         self._down = False
         self._new_update.clear()
-        await self._listen()
+        await self.server.listen()
 
     def fail(self, method: str, kind: str = "503", *, count: int = 1, retry_after: int = 1) -> None:
         """The next `count` calls of `method` ("*": any method but getUpdates) fail with
