@@ -5,6 +5,8 @@ only and do not count)."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from functools import cache
 from pathlib import Path
 
@@ -71,3 +73,18 @@ def test_the_package_has_no_import_cycle() -> None:
     for module in sorted(graph):
         if module not in state:
             visit(module, [module])
+
+
+def test_the_worker_imports_only_what_it_runs() -> None:
+    """A worker without the staff console starts without aiogram (seconds and ~100 MB), and no
+    worker needs the tuning tools (`bot.review`), scikit-learn or matplotlib: the guard's models
+    are plain data built by `make train`. The console imports aiogram when it starts."""
+    code = (
+        "import sys, bot.app; "
+        "print(' '.join(m for m in sys.modules if m.split('.')[0] in "
+        "('aiogram', 'sklearn', 'matplotlib', 'rasa', 'rasa_sdk') or m.startswith('bot.review')))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.split()
+    assert loaded == []
