@@ -112,6 +112,7 @@ class QuestionStream(PolledStream[Question]):
             answerable=drafted.key is not None,
             mode=mode,
             sku_sold=item.sold,
+            compatibility=drafted.compatibility,
         )
         if routed.route is Route.ANSWER and drafted.key is not None:
             routed = await self._answer(question, publication, drafted, lang, intent)

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from bot.dialogue.types import Dialogue, DialogueResult, TurnRequest
+from bot.models import Intent
 from bot.ozon.client import OzonHttp
 from bot.state.escalations import ControlStore, Outbox
 from bot.state.keys import Keys
@@ -44,8 +46,8 @@ class Streams:
     keys: Keys
     clock: Clock
 
-    def questions(self) -> QuestionStream:
-        return QuestionStream(self.deps, KeywordDialogue())
+    def questions(self, dialogue: Dialogue | None = None) -> QuestionStream:
+        return QuestionStream(self.deps, dialogue or KeywordDialogue())
 
     def reviews(self) -> ReviewStream:
         return ReviewStream(self.deps, KeywordDialogue())
@@ -56,6 +58,13 @@ class Streams:
             Notification.model_validate_json(str((fields or {})["n"]))
             for _, fields in entries or []
         ]
+
+
+class SpecsDialogue(KeywordDialogue):
+    """Every question is about the product's properties (what the NLU says of "will it fit")."""
+
+    async def understand(self, request: TurnRequest) -> DialogueResult:
+        return DialogueResult(intent=Intent.PRODUCT_SPECS.value, confidence=0.95)
 
 
 @pytest.fixture
@@ -137,3 +146,19 @@ async def test_a_subscription_refusal_pauses_the_review_stream_only(s: Streams) 
     notices = [n for n in await s.notifications() if n.kind == "notice"]
     assert len(notices) == 1
     assert notices[0].text is not None
+
+
+async def test_a_compatibility_question_is_answered_only_when_the_card_names_the_model(
+    s: Streams,
+) -> None:
+    other = s.standin.ask("Подойдёт ли к iPhone 15?")
+    named = s.standin.ask("Подойдёт ли к Xiaomi Redmi Note 10 Pro 5G?")
+
+    assert await s.questions(SpecsDialogue()).run_once() == 2
+
+    assert other not in s.standin.answers
+    [card] = [n.public for n in await s.notifications() if n.public]
+    assert (card.item_id, card.why, card.suggested) == (other, "compatibility", None)
+    assert card.facts == {"asked": "совместимость: iPhone 15"}
+    [answer] = s.standin.answers[named]
+    assert "Xiaomi Redmi Note 10 Pro 5G" in answer["text"]
