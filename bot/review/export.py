@@ -31,8 +31,8 @@ CSV_COLUMNS = (
     "text",
     "predicted_intent",
     "confidence",
-    "why",
     "decision",
+    "why",
     "staff_mark",
     "correct_intent",
 )
@@ -146,8 +146,8 @@ def render_csv(items: Iterable[ReviewItem]) -> str:
             "text": item.text,
             "predicted_intent": item.predicted_intent or "",
             "confidence": "" if item.confidence is None else f"{item.confidence:.3f}",
-            "why": ";".join(item.why),
             "decision": decision_of(item),
+            "why": ";".join(item.why),
             "staff_mark": item.staff_mark or "",
             "correct_intent": "",
         }

@@ -116,8 +116,8 @@ def test_csv_has_the_documented_columns_and_an_empty_correct_intent() -> None:
         "text": "где посылка",
         "predicted_intent": "delivery_status",
         "confidence": "0.420",
-        "why": "low_confidence",
         "decision": "",
+        "why": "low_confidence",
         "staff_mark": "",
         "correct_intent": "",
     }
