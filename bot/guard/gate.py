@@ -202,10 +202,13 @@ class GatedSet(Generic[Tag]):
 
     def _candidates(self, present: Mapping[Key, list[int]]) -> set[int]:
         candidates = set(self._ungated)
+        owners, also = self._owners, self._also
         for key in present:
-            for index in self._owners.get(key, ()):
-                rest = self._also.get(index, ())
-                if all(not keys.isdisjoint(present) for keys in rest):
+            for index in owners.get(key, ()):
+                for keys in also.get(index, ()):
+                    if keys.isdisjoint(present):
+                        break  # another set of its gate is not met
+                else:
                     candidates.add(index)
         return candidates
 
