@@ -304,6 +304,30 @@ def test_every_lexicon_pattern_but_a_few_has_a_gate(
     assert sum(not e.gate for e in entries) <= 2
 
 
+def test_no_gate_literal_is_covered_by_another_of_its_list(
+    lexicon_sets: list[tuple[str, GatedSet[Any]]],
+) -> None:
+    """`^обязател` beside `обязател` (or `^vk.com` beside `^vk`) only lengthens a list a person
+    reads: the shorter literal already lets every such text through."""
+    covered = [
+        (e.pattern.pattern[:40], a, b)
+        for _, gated in lexicon_sets
+        for e in gated.entries
+        for keys in e.gate
+        for a in keys
+        for b in keys
+        if a != b and _covers(b, a)
+    ]
+    assert not covered
+
+
+def _covers(short: tuple[bool, str], long: tuple[bool, str]) -> bool:
+    """Whether every text that holds the literal `long` holds `short`."""
+    if short[0]:
+        return long[0] and long[1].startswith(short[1])
+    return short[1] in long[1]
+
+
 def test_the_domain_gate_finds_every_bare_domain() -> None:
     links = OutboundGuard.load().links
     for text in ["shop.ru", "vk.cc/abc", "t.me/x", "ab.cd.онлайн", "info.co", "xy.com"]:
