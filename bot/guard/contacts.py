@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.guard.gate import gate_for
+from bot.guard.gate import trie_regex
 from bot.guard.lexicon import read_yaml, string_list
 from bot.guard.spans import Span, merge_spans
 
@@ -62,13 +62,16 @@ class LinkFinder:
     bare_domain: re.Pattern[str]
     disguised_email: re.Pattern[str]
     disguised_domain: re.Pattern[str]
-    domain_gate: re.Pattern[str] | None
+    domain_gate: re.Pattern[str]
+    """Every bare domain holds one of `hosts` or a "." followed by one of `tlds`."""
 
     @classmethod
     def load(cls) -> LinkFinder:
         data = read_yaml("links.yml")
-        tlds = "|".join(sorted(string_list(data, "tlds", "links.yml"), key=len, reverse=True))
-        hosts = "|".join(re.escape(h) for h in string_list(data, "hosts", "links.yml"))
+        tld_list = string_list(data, "tlds", "links.yml")
+        host_list = string_list(data, "hosts", "links.yml")
+        tlds = "|".join(sorted(tld_list, key=len, reverse=True))
+        hosts = "|".join(re.escape(h) for h in host_list)
         label = r"[a-zа-я0-9](?:[a-zа-я0-9-]{0,61}[a-zа-я0-9])?"
         bare = (
             rf"(?<![\w@./-])(?:{hosts}|{label}(?<=\w\w)(?:\.{label})*\.(?:{tlds}))\b"
@@ -93,7 +96,7 @@ class LinkFinder:
             bare_domain=bare_domain,
             disguised_email=disguised_email,
             disguised_domain=re.compile(disguised_domain),
-            domain_gate=gate_for(bare_domain),
+            domain_gate=_domain_gate(host_list, tld_list),
         )
 
     def links(self, folded: str) -> list[Span]:
@@ -129,10 +132,17 @@ class LinkFinder:
         return any(host == a or host.endswith("." + a) for a in self.allowed)
 
 
-def _search(
-    pattern: re.Pattern[str], gate: re.Pattern[str] | None, folded: str
-) -> list[re.Match[str]]:
-    if gate is not None and gate.search(folded) is None:
+def _domain_gate(hosts: tuple[str, ...], tlds: tuple[str, ...]) -> re.Pattern[str]:
+    """A regex of the literals every bare domain holds: a host, or "." and a top-level domain;
+    minus those that hold another one (finding ".co" is enough for ".com")."""
+    literals = [*hosts, *("." + tld for tld in tlds)]
+    return re.compile(
+        trie_regex(a for a in literals if not any(b != a and b in a for b in literals))
+    )
+
+
+def _search(pattern: re.Pattern[str], gate: re.Pattern[str], folded: str) -> list[re.Match[str]]:
+    if gate.search(folded) is None:
         return []
     return list(pattern.finditer(folded))
 

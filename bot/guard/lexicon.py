@@ -6,6 +6,10 @@ any of the listed grammemes (`!COMP` excludes comparatives). The forms come from
 dictionary once, at load time, and become a prefix-factored alternation (a trie), which Python's
 regex engine rejects at the first letter: the check stays fast without any morphology per word.
 pymorphy3 starts in ~0.2 s, so the expansion is not cached on disk.
+
+A pattern is a string, or a mapping `{re: <pattern>, gate: [<literal>, ...]}` whose gate lists
+literals one of which every match holds (see `bot.guard.gate`): the pattern runs only on texts
+that hold one. A bare string runs on every text.
 """
 
 from __future__ import annotations
@@ -16,11 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic
 
-import yaml
-
+from bot import yamlio
 from bot.errors import ConfigError
-from bot.guard.gate import GatedSet, Tag, trie_regex
-from bot.guard.normalize import fold
+from bot.guard.gate import Gate, GatedSet, Tag, parse_gate, trie_regex
+from bot.guard.normalize import fold, phrase_text
 from bot.guard.spans import Span
 
 LEXICON_DIR = Path(__file__).parent / "lexicons"
@@ -83,22 +86,12 @@ def read_yaml(name: str) -> dict[str, Any]:
     """A lexicon file from `bot/guard/lexicons/`; its header comment names source and licence."""
     path = LEXICON_DIR / name
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        data = yamlio.parse(path.read_text(encoding="utf-8"))
+    except (OSError, yamlio.YAMLError) as exc:
         raise ConfigError(str(path), f"cannot read lexicon: {exc}") from exc
     if not isinstance(data, dict):
         raise ConfigError(str(path), "a lexicon file must be a mapping")
     return data
-
-
-def read_words(name: str) -> frozenset[str]:
-    """A plain word list (`#` comments, one entry per line), folded."""
-    path = LEXICON_DIR / name
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise ConfigError(str(path), f"cannot read lexicon: {exc}") from exc
-    return frozenset(fold(line.strip()) for line in lines if line.strip() and line[0] != "#")
 
 
 def string_list(data: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
@@ -109,11 +102,33 @@ def string_list(data: Mapping[str, Any], key: str, where: str) -> tuple[str, ...
     return tuple(value)
 
 
+def gated_sources(data: Mapping[str, Any], key: str, where: str) -> list[tuple[str, Any]]:
+    """The patterns under `data[key]` with their (unparsed) gates; a bare string has none."""
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        raise ConfigError(where, f"{key!r} must be a list of patterns")
+    found = []
+    for item in value:
+        if isinstance(item, str):
+            found.append((item, None))
+        elif isinstance(item, dict) and isinstance(item.get("re"), str):
+            found.append((item["re"], item.get("gate")))
+        else:
+            raise ConfigError(where, f"{key!r}: {item!r} is neither a pattern nor {{re, gate}}")
+    return found
+
+
+def phrase_gate(value: Any, where: str) -> Gate:
+    """A gate for a pattern over `normalize.phrase_text`."""
+    return parse_gate(value, lambda literal: phrase_text(fold(literal)), where)
+
+
 @dataclass(frozen=True, slots=True)
 class PhraseRule:
-    """Phrase patterns of one rule, minus the exceptions that look like it but are fine."""
+    """Phrase patterns of one rule (each with its gate), minus the exceptions that look like it
+    but are fine."""
 
-    patterns: tuple[re.Pattern[str], ...]
+    patterns: tuple[tuple[re.Pattern[str], Gate], ...]
     exceptions: re.Pattern[str] | None
 
     @classmethod
@@ -128,7 +143,8 @@ class PhraseRule:
     ) -> PhraseRule:
         """The rule of a mapping with `patterns` (and `exceptions`); `where` names it on error."""
         patterns = tuple(
-            compile_patterns([p], morphology, where) for p in string_list(data, "patterns", where)
+            (compile_patterns([source], morphology, where), phrase_gate(gate, where))
+            for source, gate in gated_sources(data, "patterns", where)
         )
         return cls(patterns, _exceptions(data, morphology, where))
 
@@ -146,7 +162,11 @@ class PhraseBook(Generic[Tag]):
     def __init__(self, rules: Sequence[tuple[Tag, PhraseRule]]) -> None:
         self._rules = tuple(rules)
         self._patterns = GatedSet.of(
-            [(index, p) for index, (_, rule) in enumerate(self._rules) for p in rule.patterns]
+            [
+                (index, pattern, gate)
+                for index, (_, rule) in enumerate(self._rules)
+                for pattern, gate in rule.patterns
+            ]
         )
 
     @property

@@ -17,8 +17,8 @@ from enum import Enum
 from itertools import product
 
 from bot.errors import ConfigError
-from bot.guard.gate import GatedSet
-from bot.guard.lexicon import LEXICON_DIR, Morphology, read_yaml, string_list
+from bot.guard.gate import Gate, GatedSet, parse_gate
+from bot.guard.lexicon import LEXICON_DIR, Morphology, gated_sources, read_yaml, string_list
 from bot.guard.normalize import Normalized, mask_positions, masked_words, squeeze
 from bot.guard.spans import Span
 
@@ -212,16 +212,28 @@ def _sentence_between(view: Normalized, original: str, tokens: list[Span], a: in
     return any(ch in _SENTENCE_END for ch in original[gap_start:gap_end])
 
 
-def _obscene_roots() -> list[tuple[Kind, re.Pattern[str]]]:
+Root = tuple[Kind, re.Pattern[str], Gate]
+
+
+def _obscene_roots() -> list[Root]:
     data = read_yaml("obscene.yml")
     where = str(LEXICON_DIR / "obscene.yml")
     entries = data.get("profanity")
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        raise ConfigError(where, "'profanity' must be a list of {re, insult} entries")
+        raise ConfigError(where, "'profanity' must be a list of {re, gate, insult} entries")
     return [
-        (Kind.PROFANE_INSULT if e.get("insult") else Kind.PROFANE, _compile(str(e["re"]), where))
+        (
+            Kind.PROFANE_INSULT if e.get("insult") else Kind.PROFANE,
+            _compile(str(e["re"]), where),
+            _gate(e.get("gate"), where),
+        )
         for e in entries
     ]
+
+
+def _gate(value: object, where: str) -> Gate:
+    """A gate over the deobfuscated view: its literals written the way the view writes words."""
+    return parse_gate(value, squeeze, where)
 
 
 def _masked_forms(morphology: Morphology) -> dict[int, tuple[str, ...]]:
@@ -239,10 +251,10 @@ def _masked_forms(morphology: Morphology) -> dict[int, tuple[str, ...]]:
     return {length: tuple(found) for length, found in by_length.items()}
 
 
-def _insult_stems() -> list[tuple[Kind, re.Pattern[str]]]:
+def _insult_stems() -> list[Root]:
     where = str(LEXICON_DIR / "insults.yml")
-    stems = string_list(read_yaml("insults.yml"), "stems", where)
-    return [(Kind.INSULT, _compile(stem, where)) for stem in stems]
+    stems = gated_sources(read_yaml("insults.yml"), "stems", where)
+    return [(Kind.INSULT, _compile(stem, where), _gate(gate, where)) for stem, gate in stems]
 
 
 def _compile(pattern: str, where: str) -> re.Pattern[str]:

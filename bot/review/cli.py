@@ -60,7 +60,8 @@ def _add_export(actions: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="write the messages worth a human look as NLU YAML and CSV",
         description="Buyer turns of a period worth a human look (low confidence, fallbacks, "
         "`unknown` escalations, staff takeovers, blocked replies, staff 'wrong intent' marks), "
-        "anonymised, as a Rasa NLU YAML file and a CSV; blocked outgoing replies as a 2nd CSV.",
+        "from chats, product questions and reviews, anonymised, as a Rasa NLU YAML file and a "
+        "CSV (with each turn's stream); blocked outgoing replies as a 2nd CSV.",
     )
     export.add_argument("--shop", help="shop id (default: every configured shop)")
     period = export.add_mutually_exclusive_group()
@@ -126,6 +127,7 @@ def _run_export(args: argparse.Namespace) -> int:
     from bot.errors import StateError
     from bot.review import export
     from bot.review.anonymize import Anonymizer
+    from bot.review.public import stream_of
 
     settings = load_settings()
     shops = [settings.shop(args.shop).id] if args.shop else [s.id for s in settings.shops]
@@ -147,7 +149,11 @@ def _run_export(args: argparse.Namespace) -> int:
     )
     reasons = Counter(why.value for item in items for why in item.why)
     counted = ", ".join(f"{name} {count}" for name, count in sorted(reasons.items())) or "none"
+    streams = Counter(stream_of(item) for item in items)
+    by_stream = ", ".join(f"{name} {count}" for name, count in sorted(streams.items()))
     print(f"review export: {len(items)} turns ({scope}, {period.describe()}): {counted}")
+    if by_stream:
+        print(f"  by stream: {by_stream}")
     print(f"  {written.yaml}\n  {written.csv}\n  {written.blocked} ({len(blocked)} blocked)")
     return 0
 
@@ -166,14 +172,17 @@ def _period(args: argparse.Namespace, zone: ZoneInfo, now: datetime) -> Period:
 async def _collect(
     settings: Settings, shops: list[str], period: Period, threshold: float, anonymizer: Anonymizer
 ) -> tuple[list[ReviewItem], list[BlockedReply]]:
+    from bot.review import public
     from bot.review.inbox import collect, collect_blocked
     from bot.state.escalations import ControlStore, EscalationStore
     from bot.state.keys import Keys
     from bot.state.redis import connect
+    from bot.state.streams import StreamStore
 
     redis, keys = connect(settings.redis.url), Keys(settings.redis.prefix)
     chats = _chat_store(settings, redis, keys)
     escalations, control = EscalationStore(redis, keys), ControlStore(redis, keys)
+    streams = StreamStore(redis, keys)
     items: list[ReviewItem] = []
     blocked: list[BlockedReply] = []
     try:
@@ -181,6 +190,14 @@ async def _collect(
             items += await collect(
                 chats,
                 escalations,
+                shop,
+                period.since,
+                period.until,
+                threshold=threshold,
+                anonymizer=anonymizer,
+            )
+            items += await public.collect(
+                streams,
                 shop,
                 period.since,
                 period.until,

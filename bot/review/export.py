@@ -1,5 +1,7 @@
 """Writing the review inbox: a Rasa NLU YAML file for people who edit text, a CSV for people who
-live in spreadsheets, and a CSV of blocked outgoing replies.
+live in spreadsheets, and a CSV of blocked outgoing replies. Chat turns, product questions and
+reviews share the files; each example says its stream (`chat …`, `question …`, `review …` in the
+YAML comment, the `stream` column in the CSV) and, for questions and reviews, the decision.
 
 The YAML uses Rasa's list form of examples (`- text: "..."`), because only there can each example
 carry a real YAML comment (the model's guess, its confidence, why it is here): inside Rasa's
@@ -18,15 +20,18 @@ from pathlib import Path
 
 from bot.review.inbox import BlockedReply, ReviewItem, Why
 from bot.review.nlu_files import example_key
+from bot.review.public import decision_of, stream_of
 
 CSV_COLUMNS = (
     "shop",
+    "stream",
     "chat_id",
     "message_ids",
     "handled_at",
     "text",
     "predicted_intent",
     "confidence",
+    "decision",
     "why",
     "staff_mark",
     "correct_intent",
@@ -110,7 +115,10 @@ def comment(item: ReviewItem, *, also: int = 0) -> str:
     if item.staff_mark:
         parts.append(f"staff mark: {item.staff_mark}")
     parts.append("why: " + ", ".join(_WHY_TEXT[w] for w in item.why))
-    parts.append(f"chat {item.chat_id} {item.handled_at:%Y-%m-%d %H:%M}")
+    where = f"chat {item.chat_id}" if stream_of(item) == "chats" else item.chat_id.replace(":", " ")
+    parts.append(f"{where} {item.handled_at:%Y-%m-%d %H:%M}")
+    if decision_of(item):
+        parts.append(f"decision: {decision_of(item)}")
     if also:
         parts.append(f"+{also} more like it")
     return " | ".join(parts)
@@ -131,12 +139,14 @@ def render_csv(items: Iterable[ReviewItem]) -> str:
     rows = [
         {
             "shop": item.shop,
+            "stream": stream_of(item),
             "chat_id": item.chat_id,
             "message_ids": " ".join(item.message_ids),
             "handled_at": item.handled_at.isoformat(timespec="seconds"),
             "text": item.text,
             "predicted_intent": item.predicted_intent or "",
             "confidence": "" if item.confidence is None else f"{item.confidence:.3f}",
+            "decision": decision_of(item),
             "why": ";".join(item.why),
             "staff_mark": item.staff_mark or "",
             "correct_intent": "",

@@ -107,6 +107,14 @@ Layout (`{p}` prefix, `{s}` shop id, `{c}` Ozon chat id):
     {p}:pub:{s}:watch              zset    answers whose moderation is still open, member
                                            `question|sku|answer`, score = next look (ms)
     {p}:pub-card:{id}              string  a question/review card for staff, JSON (PUBLIC_CARD_S)
+    {p}:pub:{s}:turns              zset    each question/review decided: its text, the intent
+                                           understood, the decision, JSON by handled time (ms);
+                                           entries older than PUBLIC_TURNS_S go. The digest
+                                           counts them; `review export` reads them
+    {p}:pub:{s}:open               zset    the shop's open question/review cards, member
+                                           `stream|card id`, score = creation time (ms): the
+                                           digest's "waiting"; a card leaves when sent or
+                                           dismissed (older than PUBLIC_CARD_S: dropped)
 
 Long (~350 lines) because the key layout table above is the documentation of everything Redis
 holds, next to the functions that build the keys.
@@ -160,6 +168,8 @@ PUBLIC_ROTATION_S = 30 * 24 * 3600
 PUBLIC_PROBE_S = 30 * 60
 """A stream refused for lack of a subscription is tried again after this long."""
 PUBLIC_CARD_S = 30 * 24 * 3600
+PUBLIC_TURNS_S = 30 * 24 * 3600
+"""As long as the chat turn records are kept by default (`record_retention_days`)."""
 PUBLIC_WATCH_S = 7 * 24 * 3600
 """An answer still in moderation after this long is no longer watched."""
 ATTRIBUTE_NAMES_S = 7 * 24 * 3600
@@ -354,3 +364,9 @@ class Keys:
 
     def public_card(self, card_id: str) -> str:
         return self._k("pub-card", card_id)
+
+    def public_turns(self, shop: str) -> str:
+        return self._k("pub", shop, "turns")
+
+    def public_open(self, shop: str) -> str:
+        return self._k("pub", shop, "open")

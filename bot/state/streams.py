@@ -26,10 +26,11 @@ from bot.state.keys import (
     PUBLIC_LEASE_MS,
     PUBLIC_PROBE_S,
     PUBLIC_ROTATION_S,
+    PUBLIC_TURNS_S,
     PUBLIC_WATCH_S,
     Keys,
 )
-from bot.state.models import PublicCard, PublicStream
+from bot.state.models import PublicCard, PublicCardStatus, PublicStream
 from bot.state.redis import Redis, mapped, text, watch_update
 
 
@@ -55,6 +56,38 @@ class ItemRecord(BaseModel):
     card_id: str | None = None
     by: str = "bot"
     """`bot`, or `staff:<user id>` for a text sent from a card."""
+
+
+class Outcome(StrEnum):
+    """What became of a question or review (the digest counts these per stream)."""
+
+    AUTO = "auto"
+    """Answered (commented) by the bot itself."""
+    STAFF = "staff"
+    """Put on a staff card."""
+    SKIPPED = "skipped"
+    """Left alone by policy (a textless review with the policy off)."""
+
+
+class PublicTurn(BaseModel):
+    """One question or review as the stream decided it: the tuning loop's view of it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    shop: str
+    stream: PublicStream
+    item_id: str
+    sku: str
+    at: datetime
+    text: str
+    """The buyer's text as written (`review export` anonymises it)."""
+    lang: str | None = None
+    intent: str | None = None
+    confidence: float | None = None
+    rating: int | None = None
+    outcome: Outcome
+    why: str
+    """The route's reason: `routine`, `thanks`, or why people got it (`card_silent`, ...)."""
 
 
 _RELEASE = """
@@ -174,7 +207,10 @@ class StreamStore:
 
     @mapped
     async def put_card(self, card: PublicCard) -> None:
-        await self._r.set(self._k.public_card(card.id), card.model_dump_json(), ex=PUBLIC_CARD_S)
+        async with self._r.pipeline(transaction=True) as pipe:
+            pipe.set(self._k.public_card(card.id), card.model_dump_json(), ex=PUBLIC_CARD_S)
+            self._stage_open(pipe, card)
+            await pipe.execute()
 
     @mapped
     async def change_card(
@@ -190,6 +226,55 @@ class StreamStore:
             changed = change(PublicCard.model_validate_json(current))
             if changed is not None:
                 pipe.set(key, changed.model_dump_json(), ex=PUBLIC_CARD_S)
+                self._stage_open(pipe, changed)
             return changed
 
         return await watch_update(self._r, key, apply)
+
+    def _stage_open(self, pipe: Pipeline, card: PublicCard) -> None:
+        key = self._k.public_open(card.shop)
+        member = f"{card.stream.value}|{card.id}"
+        if card.status is PublicCardStatus.OPEN:
+            pipe.zadd(key, {member: int(card.created_at.timestamp() * 1000)})
+        else:
+            pipe.zrem(key, member)
+
+    @mapped
+    async def open_cards(self, shop: str, now: datetime) -> dict[PublicStream, int]:
+        """Cards of the shop nobody has sent or dismissed yet, per stream (expired ones go)."""
+        key = self._k.public_open(shop)
+        oldest = int(now.timestamp() * 1000) - PUBLIC_CARD_S * 1000
+        await self._r.zremrangebyscore(key, "-inf", f"({oldest}")
+        counts = dict.fromkeys(PublicStream, 0)
+        for member in await self._r.zrange(key, 0, -1):
+            stream = str(member).partition("|")[0]
+            if stream in counts:
+                counts[PublicStream(stream)] += 1
+        return counts
+
+    # --- what was decided (the digest, the tuning loop) -----------------------------------
+
+    @mapped
+    async def add_turn(self, turn: PublicTurn) -> None:
+        key = self._k.public_turns(turn.shop)
+        at_ms = int(turn.at.timestamp() * 1000)
+        async with self._r.pipeline(transaction=True) as pipe:
+            pipe.zadd(key, {turn.model_dump_json(): at_ms})
+            pipe.zremrangebyscore(key, "-inf", f"({at_ms - PUBLIC_TURNS_S * 1000}")
+            pipe.expire(key, PUBLIC_TURNS_S)
+            await pipe.execute()
+
+    @mapped
+    async def turns_between(self, shop: str, since: datetime, until: datetime) -> list[PublicTurn]:
+        """The items decided in [since, until], oldest first; one per item (an item decided
+        again after a lost write counts once, as its latest decision)."""
+        raw = await self._r.zrangebyscore(
+            self._k.public_turns(shop),
+            int(since.timestamp() * 1000),
+            int(until.timestamp() * 1000),
+        )
+        latest: dict[tuple[PublicStream, str], PublicTurn] = {}
+        for entry in raw:
+            turn = PublicTurn.model_validate_json(str(entry))
+            latest[(turn.stream, turn.item_id)] = turn
+        return sorted(latest.values(), key=lambda t: t.at)

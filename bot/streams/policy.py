@@ -45,8 +45,10 @@ def question_route(
     answerable: bool,
     mode: Mode,
     sku_sold: bool,
+    compatibility: bool = False,
 ) -> Routed:
-    """Where a question goes. `answerable`: the card (or the delivery snippet) settles it."""
+    """Where a question goes. `answerable`: the card (or the delivery snippet) settles it;
+    `compatibility`: it asks whether the product fits something named."""
     if InboundFlag.SPAM in flags:
         return Routed(Route.CARD, "spam")
     if flags & {InboundFlag.PROFANITY, InboundFlag.INSULT} or intent in (Intent.ABUSIVE,):
@@ -62,7 +64,7 @@ def question_route(
     if intent is None or intent not in ROUTINE_QUESTION_INTENTS | _DELIVERY_INTENTS:
         return Routed(Route.CARD, "not_routine")
     if not answerable:
-        return Routed(Route.CARD, "card_silent")
+        return Routed(Route.CARD, "compatibility" if compatibility else "card_silent")
     if mode is not Mode.AUTO:
         return Routed(Route.CARD, "draft")
     return Routed(Route.ANSWER, "routine")

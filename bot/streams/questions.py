@@ -33,7 +33,7 @@ from bot.knowledge.language import detect_language
 from bot.models import InboundFlag, Intent, Language
 from bot.ozon.schemas import Question, QuestionStatus
 from bot.state.models import PublicCard, PublicStream
-from bot.state.streams import Progress
+from bot.state.streams import Outcome, Progress, PublicTurn
 from bot.streams import answers
 from bot.streams.common import (
     Publication,
@@ -112,10 +112,27 @@ class QuestionStream(PolledStream[Question]):
             answerable=drafted.key is not None,
             mode=mode,
             sku_sold=item.sold,
+            compatibility=drafted.compatibility,
         )
         if routed.route is Route.ANSWER and drafted.key is not None:
-            return await self._answer(question, publication, drafted, lang, intent)
-        await self._card(question, publication, routed, item, drafted, lang, intent)
+            routed = await self._answer(question, publication, drafted, lang, intent)
+        else:
+            await self._card(question, publication, routed, item, drafted, lang, intent)
+        await deps.store.add_turn(
+            PublicTurn(
+                shop=self.shop,
+                stream=STREAM,
+                item_id=question.id,
+                sku=question.sku,
+                at=deps.clock(),
+                text=question.text,
+                lang=lang.value,
+                intent=result.intent,
+                confidence=result.confidence,
+                outcome=Outcome.AUTO if routed.route is Route.ANSWER else Outcome.STAFF,
+                why=routed.why,
+            )
+        )
         return 1
 
     async def _understand(
@@ -143,7 +160,8 @@ class QuestionStream(PolledStream[Question]):
         drafted: answers.Drafted,
         lang: Language,
         intent: Intent | None,
-    ) -> int:
+    ) -> Routed:
+        """Publish a varied, checked answer; when no wording passes, a staff card instead."""
         deps = self._deps
         worded = await varied(
             deps,
@@ -157,9 +175,9 @@ class QuestionStream(PolledStream[Question]):
             why = Routed(Route.CARD, "blocked_reply")
             item = await answers.product(deps.ozon, question.sku)
             await self._card(question, publication, why, item, drafted, lang, intent)
-            return 1
+            return why
         await self._publish(question, publication, worded.text.text)
-        return 1
+        return Routed(Route.ANSWER, "routine")
 
     async def _publish(self, question: Question, publication: Publication, text: str) -> None:
         deps = self._deps

@@ -24,7 +24,7 @@ import logging
 from collections.abc import Sequence
 from datetime import timedelta
 
-from bot.dialogue.types import TurnRequest
+from bot.dialogue.types import DialogueResult, TurnRequest
 from bot.errors import (
     OzonBadRequestError,
     OzonNotFoundError,
@@ -34,7 +34,7 @@ from bot.knowledge.language import detect_language
 from bot.models import DISPUTE_INTENTS, Intent, Language, Mode
 from bot.ozon.schemas import Review, ReviewStatus
 from bot.state.models import PublicCard, PublicStream
-from bot.state.streams import Progress
+from bot.state.streams import Outcome, Progress, PublicTurn
 from bot.streams import answers
 from bot.streams.common import (
     Publication,
@@ -103,25 +103,53 @@ class ReviewStream(PolledStream[Review]):
             working_mode=await deps.mode(Mode.AUTO),
         )
         rating = rating_label(review.rating)
+        lang = detect_language(review.text) if review.text else deps.shop.reply_language
+        understood = DialogueResult(intent=None, confidence=None)
         if routed.route is Route.SKIP:
             await publication.mark(Progress.SKIPPED)
             await self._set_status(review.id, ReviewStatus.VIEWED)
             deps.count(STREAM, f"skip:{routed.why}", rating)
-            return 1
-        lang = detect_language(review.text) if review.text else deps.shop.reply_language
-        if routed.route is Route.ANSWER:
-            key, values = _thanks(review, lang)
-            worded = await varied(
-                deps, key=key, lang=lang, values=values, sku=review.sku, seed=review.id
-            )
-            if worded.text is not None:
-                await self._publish(review, publication, worded.text.text)
-                deps.count(STREAM, "thanked", rating)
-                return 1
-            routed = Routed(Route.CARD, "blocked_reply")
-        await self._card(review, publication, routed, lang)
-        deps.count(STREAM, f"card:{routed.why}", rating)
+        elif routed.route is Route.ANSWER and await self._thank(review, publication, lang):
+            deps.count(STREAM, "thanked", rating)
+        else:
+            if routed.route is Route.ANSWER:
+                routed = Routed(Route.CARD, "blocked_reply")
+            understood = await self._card(review, publication, routed, lang)
+            deps.count(STREAM, f"card:{routed.why}", rating)
+        await deps.store.add_turn(self._turn(review, lang, understood, routed))
         return 1
+
+    async def _thank(self, review: Review, publication: Publication, lang: Language) -> bool:
+        """A varied, checked thank-you, published once; False when no wording passes."""
+        key, values = _thanks(review, lang)
+        worded = await varied(
+            self._deps, key=key, lang=lang, values=values, sku=review.sku, seed=review.id
+        )
+        if worded.text is None:
+            return False
+        await self._publish(review, publication, worded.text.text)
+        return True
+
+    def _turn(
+        self, review: Review, lang: Language, understood: DialogueResult, routed: Routed
+    ) -> PublicTurn:
+        outcome = {Route.ANSWER: Outcome.AUTO, Route.SKIP: Outcome.SKIPPED}.get(
+            routed.route, Outcome.STAFF
+        )
+        return PublicTurn(
+            shop=self.shop,
+            stream=STREAM,
+            item_id=review.id,
+            sku=review.sku,
+            at=self._deps.clock(),
+            text=review.text,
+            lang=lang.value,
+            intent=understood.intent,
+            confidence=understood.confidence,
+            rating=review.rating,
+            outcome=outcome,
+            why=routed.why,
+        )
 
     async def _publish(self, review: Review, publication: Publication, text: str) -> None:
         async def create(body: str) -> str:
@@ -171,9 +199,13 @@ class ReviewStream(PolledStream[Review]):
 
     async def _card(
         self, review: Review, publication: Publication, routed: Routed, lang: Language
-    ) -> None:
+    ) -> DialogueResult:
+        """The staff card; returns what the text was understood as (nothing for no text)."""
         deps = self._deps
-        intent = await self._dispute(review, lang) if review.text.strip() else None
+        understood = DialogueResult(intent=None, confidence=None)
+        if review.text.strip():
+            understood = await self._understand(review, lang)
+        intent = _dispute(understood)
         item = await answers.product(deps.ozon, review.sku)
         facts = {"rating": str(review.rating), "photos": str(review.photos_amount)}
         if review.order_status:
@@ -200,9 +232,10 @@ class ReviewStream(PolledStream[Review]):
         await post_card(deps, card)
         await publication.mark(Progress.CARDED, card_id=card.id)
         await self._set_status(review.id, ReviewStatus.VIEWED)
+        return understood
 
-    async def _dispute(self, review: Review, lang: Language) -> Intent | None:
-        """What went wrong, understood like a chat message; None when not a dispute."""
+    async def _understand(self, review: Review, lang: Language) -> DialogueResult:
+        """The review's text understood like a chat message."""
         flags = self._deps.inbound.inspect(review.text).flags
         request = TurnRequest(
             sender=f"{self.shop}:review:{review.id}",
@@ -214,8 +247,13 @@ class ReviewStream(PolledStream[Review]):
             sku=review.sku or None,
             flags=flags,
         )
-        intent = Intent.parse((await self._dialogue.understand(request)).intent or "")
-        return intent if intent in DISPUTE_INTENTS else None
+        return await self._dialogue.understand(request)
+
+
+def _dispute(understood: DialogueResult) -> Intent | None:
+    """What went wrong (defect, wrong item, not received); None when not a dispute."""
+    intent = Intent.parse(understood.intent or "")
+    return intent if intent in DISPUTE_INTENTS else None
 
 
 def _thanks(review: Review, lang: Language) -> tuple[str, dict[str, str]]:

@@ -109,12 +109,14 @@ def test_csv_has_the_documented_columns_and_an_empty_correct_intent() -> None:
     assert tuple(rows[0]) == CSV_COLUMNS
     assert rows[0] == {
         "shop": "main",
+        "stream": "chats",
         "chat_id": "chat-1",
         "message_ids": "101 102",
         "handled_at": "2026-11-20T10:30:00+00:00",
         "text": "где посылка",
         "predicted_intent": "delivery_status",
         "confidence": "0.420",
+        "decision": "",
         "why": "low_confidence",
         "staff_mark": "",
         "correct_intent": "",

@@ -207,6 +207,13 @@ STRINGS: dict[str, str] = {
     "digest.drafts": "Drafts waiting for approval: {n}",
     "digest.waiting": "Waiting now, oldest first:",
     "digest.nothing": "Nothing is waiting.",
+    "digest.streams": "Last 24 hours by stream:",
+    "digest.stream": (
+        "  {stream}: {auto} answered automatically, {staff} handed to people, {pending} waiting now"
+    ),
+    "digest.stream.chats": "Chats",
+    "digest.stream.questions": "Product questions",
+    "digest.stream.reviews": "Reviews",
     "notice.writes_refused": (
         "Ozon refused to send a chat message: the shop's subscription does not "
         "include chat writes (Premium Plus or Premium Pro). The bot keeps "

@@ -188,6 +188,13 @@ STRINGS: dict[str, str] = {
     "digest.drafts": "Черновики ждут одобрения: {n}",
     "digest.waiting": "Ждут ответа, сначала самые старые:",
     "digest.nothing": "Ничего не ждёт ответа.",
+    "digest.streams": "За последние сутки по потокам:",
+    "digest.stream": (
+        "  {stream}: ответил бот — {auto}, передано сотрудникам — {staff}, ждут сейчас — {pending}"
+    ),
+    "digest.stream.chats": "Чаты",
+    "digest.stream.questions": "Вопросы о товарах",
+    "digest.stream.reviews": "Отзывы",
     "notice.writes_refused": (
         "Ozon отказался отправить сообщение в чат: подписка магазина не "
         "включает отправку сообщений (Premium Plus или Premium Pro). Бот "

@@ -179,6 +179,11 @@ STRINGS: dict[str, str] = {
     "digest.drafts": "待批准的草稿：{n}",
     "digest.waiting": "正在等待（最早的在前）：",
     "digest.nothing": "没有等待处理的会话。",
+    "digest.streams": "过去24小时（按渠道）：",
+    "digest.stream": "  {stream}：自动回复 {auto}，转交人工 {staff}，当前等待 {pending}",
+    "digest.stream.chats": "聊天",
+    "digest.stream.questions": "商品问题",
+    "digest.stream.reviews": "评价",
     "notice.writes_refused": (
         "Ozon 拒绝发送聊天消息：店铺订阅不包含聊天发送功能（Premium Plus 或 Premium Pro）。"
         "机器人以草稿模式运行：每条回复都在卡片中等待员工发送；每 30 分钟尝试真实发送一次。"
