@@ -104,6 +104,11 @@ Layout (`{p}` prefix, `{s}` shop id, `{c}` Ozon chat id):
                                            nothing is polled until it expires (PUBLIC_PROBE_S)
     {p}:pub:{s}:{t}:refused        string  staff were told of that refusal (once); deleted by
                                            the first poll that works
+    {p}:pub:{s}:{t}:posting        zset    items whose progress is `posting`, score = when it
+                                           was written (ms): looked at after each poll, since an
+                                           item Ozon took (and so marked processed) is no longer
+                                           listed as NEW; an item leaves when its progress moves
+                                           on (PUBLIC_ITEM_S after the last one added)
     {p}:pub:{s}:watch              zset    answers whose moderation is still open, member
                                            `question|sku|answer`, score = next look (ms)
     {p}:pub-card:{id}              string  a question/review card for staff, JSON (PUBLIC_CARD_S)
@@ -358,6 +363,9 @@ class Keys:
 
     def public_refused(self, shop: str, stream: str) -> str:
         return self._k("pub", shop, stream, "refused")
+
+    def public_posting(self, shop: str, stream: str) -> str:
+        return self._k("pub", shop, stream, "posting")
 
     def public_watch(self, shop: str) -> str:
         return self._k("pub", shop, "watch")

@@ -135,7 +135,28 @@ class StreamStore:
     @mapped
     async def save(self, shop: str, stream: PublicStream, item: str, record: ItemRecord) -> None:
         key = self._k.public_item(shop, stream.value, item)
-        await self._r.set(key, record.model_dump_json(), ex=PUBLIC_ITEM_S)
+        posting = self._k.public_posting(shop, stream.value)
+        async with self._r.pipeline(transaction=True) as pipe:
+            pipe.set(key, record.model_dump_json(), ex=PUBLIC_ITEM_S)
+            if record.progress is Progress.POSTING:
+                pipe.zadd(posting, {item: int(record.at.timestamp() * 1000)})
+                pipe.expire(posting, PUBLIC_ITEM_S)
+            else:
+                pipe.zrem(posting, item)
+            await pipe.execute()
+
+    @mapped
+    async def posting(self, shop: str, stream: PublicStream, before: datetime) -> list[str]:
+        """Items left `posting` since before `before`, oldest first (their writer died or its
+        call's outcome is unknown): to reconcile even when Ozon no longer lists them as NEW."""
+        key = self._k.public_posting(shop, stream.value)
+        found = await self._r.zrangebyscore(key, "-inf", int(before.timestamp() * 1000))
+        return [str(item) for item in found]
+
+    @mapped
+    async def drop_posting(self, shop: str, stream: PublicStream, item: str) -> None:
+        """Ozon no longer knows the item: nothing is left to reconcile."""
+        await self._r.zrem(self._k.public_posting(shop, stream.value), item)
 
     # --- varied wording -------------------------------------------------------------------
 

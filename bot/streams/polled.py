@@ -1,4 +1,6 @@
-"""What the question and review streams share: one poll over the NEW items' pages, a
+"""What the question and review streams share: one poll over the NEW items' pages, then the
+items left `posting` (a worker died, or a call's outcome was unknown, after Ozon may have taken
+the text: Ozon then lists the item as processed, not NEW, so only this finds it again); a
 subscription refusal that pauses only this stream (told to staff once, and again when it
 works), and a failure of one item that never stops the others."""
 
@@ -10,9 +12,9 @@ from collections.abc import AsyncIterator, Sequence
 from typing import ClassVar, Generic, TypeVar
 
 from bot.dialogue.types import Dialogue
-from bot.errors import OzonError, OzonSubscriptionError
+from bot.errors import OzonError, OzonNotFoundError, OzonSubscriptionError
 from bot.state.models import PublicStream
-from bot.streams.common import StreamDeps, tell_staff
+from bot.streams.common import RECONCILE_AFTER, StreamDeps, tell_staff
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,7 @@ class PolledStream(ABC, Generic[Item]):
         try:
             async for item in self._new_items():
                 handled += await self._handle_safely(item)
+            handled += await self._unsettled()
             await self._after_poll()
         except OzonSubscriptionError as exc:
             await self._refused(exc)
@@ -58,6 +61,29 @@ class PolledStream(ABC, Generic[Item]):
 
     @abstractmethod
     def _id(self, item: Item) -> str: ...
+
+    @abstractmethod
+    async def _info(self, item_id: str) -> Item:
+        """One item by its id, whatever its status (`OzonNotFoundError` when it is gone)."""
+
+    async def _unsettled(self) -> int:
+        """Items left `posting` long enough ago that their writer is gone or its call is over;
+        each goes through `_handle` again, which reconciles it under the item's lease."""
+        deps, handled = self._deps, 0
+        before = deps.clock() - RECONCILE_AFTER
+        for item_id in await deps.store.posting(self.shop, self.stream, before):
+            try:
+                item = await self._info(item_id)
+            except OzonNotFoundError:
+                await deps.store.drop_posting(self.shop, self.stream, item_id)
+                continue
+            except OzonSubscriptionError:
+                raise
+            except OzonError as exc:
+                log.warning("%s %s/%s: %s", self.stream, self.shop, item_id, exc)
+                continue
+            handled += await self._handle_safely(item)
+        return handled
 
     async def _after_poll(self) -> None:
         """Work after the new items (watching moderation); nothing by default."""

@@ -65,6 +65,9 @@ class QuestionStream(PolledStream[Question]):
     def _id(self, item: Question) -> str:
         return item.id
 
+    async def _info(self, item_id: str) -> Question:
+        return await self._deps.ozon.question_info(item_id)
+
     async def _after_poll(self) -> None:
         await self._watch_moderation()
 

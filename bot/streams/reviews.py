@@ -68,6 +68,9 @@ class ReviewStream(PolledStream[Review]):
     def _id(self, item: Review) -> str:
         return item.id
 
+    async def _info(self, item_id: str) -> Review:
+        return await self._deps.ozon.review_info(item_id)
+
     async def _handle(self, review: Review) -> int:
         token = await self._deps.store.lock(self.shop, STREAM, review.id)
         if token is None:
