@@ -346,6 +346,7 @@ class App:
                 stores.outbox,
                 base.keys,
                 clock,
+                streams=StreamStore(base.redis, base.keys),
             ),
             drafts=DraftTimer(stores.escalations, staff, clock),
         )

@@ -811,8 +811,15 @@ def _unknown(method: str, error: OzonError) -> OzonUnknownOutcomeError:
     )
 
 
+_NO_ANSWER = frozenset({"/v1/question/change-status", "/v2/review/change-status"})
+"""Methods whose success answer has no documented body (openapi-2026-10.json describes none
+for `/v2/review/change-status`): an empty 200 is their success, not a malformed answer."""
+
+
 def _decode(method: str, raw: bytes) -> object:
     if not raw.strip():
+        if method in _NO_ANSWER:
+            return {}
         raise _AttemptFailed(OzonMalformedError(method, "empty body", status=200), reached=True)
     try:
         return json.loads(raw)

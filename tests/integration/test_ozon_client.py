@@ -27,7 +27,7 @@ from bot.errors import (
     OzonUnknownOutcomeError,
 )
 from bot.ozon.client import OZON_RPS_LIMIT, OzonClient, OzonHttp, burst_for
-from bot.ozon.schemas import ChatStatus, Direction, UserType
+from bot.ozon.schemas import ChatStatus, Direction, QuestionStatus, ReviewStatus, UserType
 from bot.sandbox.app import RunningSandbox, serve
 from bot.sandbox.state import FIRST_MESSAGE_ID, SandboxState
 
@@ -403,6 +403,18 @@ async def test_unreadable_answer_is_malformed(
     await fault(sandbox, "/v3/posting/fbs/get", kind, **extra)
     with pytest.raises(OzonMalformedError, match=expected):
         await ozon.fbs_posting("57195475-0050-3")
+
+
+async def test_an_empty_answer_is_the_success_of_a_status_change(
+    http: OzonHttp, sandbox: RunningSandbox
+) -> None:
+    """The 2026-10 contract documents no body for `/v2/review/change-status`: an empty 200 is
+    success there (and for questions), still malformed for a method that must answer data."""
+    ozon = http.client(base_url=sandbox.url, client_id="1001", api_key="k", read_retries=0)
+    for method in ("/v2/review/change-status", "/v1/question/change-status"):
+        await fault(sandbox, method, "empty")
+    await ozon.change_review_status(["r-1"], ReviewStatus.PROCESSED)
+    await ozon.change_question_status(["q-1"], QuestionStatus.PROCESSED)
 
 
 async def test_unknown_enum_value_is_not_malformed(

@@ -80,6 +80,8 @@ async def test_morning_digest_counts_the_night_and_lists_what_waits(harness: Har
     assert "Answered automatically: 2" in digest.text
     assert "Handed to people: 1" in digest.text
     assert "buyer asks for a person" in digest.text
+    assert "Last 24 hours by stream:" in digest.text  # the App wires the public streams in
+    assert "Product questions" in digest.text
 
 
 async def test_records_of_the_night_are_replies_and_escalations(harness: Harness) -> None:
