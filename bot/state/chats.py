@@ -178,6 +178,14 @@ class ChatStore:
         return text(await self._r.get(self._k.cursor(shop, chat_id)))
 
     @mapped
+    async def cursor_and_quarantine(self, shop: str, chat_id: str) -> tuple[str | None, bool]:
+        """The chat's cursor, and whether it is quarantined: what a poll reads per chat."""
+        cursor, quarantine = await self._r.mget(
+            [self._k.cursor(shop, chat_id), self._k.quarantine(shop, chat_id)]
+        )
+        return text(cursor), quarantine is not None
+
+    @mapped
     async def append(
         self,
         shop: str,
@@ -293,10 +301,6 @@ class ChatStore:
         """Stop reading a chat that keeps failing; True the first time (so people hear once)."""
         key = self._k.quarantine(shop, chat_id)
         return bool(await self._r.set(key, cause, nx=True, ex=QUARANTINE_S))
-
-    @mapped
-    async def quarantined(self, shop: str, chat_id: str) -> bool:
-        return bool(await self._r.exists(self._k.quarantine(shop, chat_id)))
 
     # --- locks --------------------------------------------------------------------------
 

@@ -67,6 +67,15 @@ class ModeOverride(BaseModel):
         return self.until is None or now < self.until
 
 
+class KnownChat(NamedTuple):
+    control: ChatControl
+    known: bool
+    """Redis had state for the chat (False for a new chat, or after data loss)."""
+    recovering: bool
+    """Redis lost its data lately (`start_recovery`, see `bot.worker.health`): a chat it does
+    not know may have been with people."""
+
+
 class ShopSwitches(NamedTuple):
     paused: bool
     """The kill switch (/pause)."""
@@ -87,18 +96,21 @@ class ControlStore:
 
     @mapped
     async def chat(self, shop: str, chat_id: str) -> ChatControl:
-        return (await self.chat_and_known(shop, chat_id))[0]
+        return (await self.chat_and_known(shop, chat_id)).control
 
     @mapped
-    async def chat_and_known(self, shop: str, chat_id: str) -> tuple[ChatControl, bool]:
-        """The chat's state (renewing its TTL), and whether Redis had any for it."""
+    async def chat_and_known(self, shop: str, chat_id: str) -> KnownChat:
+        """The chat's state (renewing its TTL), whether Redis had any for it, and whether
+        Redis lost its data lately: one round trip, read at the start of every turn."""
         key = self._k.chat_state(shop, chat_id)
         async with self._r.pipeline(transaction=False) as pipe:
             pipe.get(key)
             pipe.expire(key, STATE_S)
-            raw, _ = await pipe.execute()
+            pipe.exists(self._k.recovering)
+            raw, _, recovering = await pipe.execute()
         raw = text(raw)
-        return (ChatControl.model_validate_json(raw) if raw else ChatControl()), raw is not None
+        control = ChatControl.model_validate_json(raw) if raw else ChatControl()
+        return KnownChat(control, raw is not None, bool(recovering))
 
     @mapped
     async def update_chat(
@@ -181,11 +193,6 @@ class ControlStore:
     @mapped
     async def start_recovery(self) -> None:
         await self._r.set(self._k.recovering, "1", ex=RECOVERY_S)
-
-    @mapped
-    async def recovering(self) -> bool:
-        """Redis lost its data lately (see `bot.worker.health`): unknown chats need a look."""
-        return bool(await self._r.exists(self._k.recovering))
 
     @mapped
     async def first_outage(self, kind: str, shop: str, now: datetime) -> datetime:

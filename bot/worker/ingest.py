@@ -180,8 +180,6 @@ class Poller:
                 continue
             if not await self._has_news(shop_id, summary):
                 continue
-            if await self._chats.quarantined(shop_id, summary.chat_id):
-                continue
             task = asyncio.create_task(self._read(shop_id, summary), name=f"read {key}")
             self._reading[key] = task
             task.add_done_callback(functools.partial(self._read_done, key))
@@ -238,9 +236,12 @@ class Poller:
             await self._events.chat_unreadable(shop_id, chat_id, cause)
 
     async def _has_news(self, shop_id: str, summary: ChatSummary) -> bool:
+        """Buyer messages newer than the chat's cursor, in a chat not quarantined (one read)."""
+        cursor, quarantined = await self._chats.cursor_and_quarantine(shop_id, summary.chat_id)
+        if quarantined:
+            return False
         if summary.last_message_id is None:
             return summary.unread_count > 0
-        cursor = await self._chats.cursor(shop_id, summary.chat_id)
         return cursor is None or int(summary.last_message_id) > int(cursor)
 
     async def refresh_edited(self, shop_id: str, chat_id: str, message_ids: Sequence[str]) -> bool:

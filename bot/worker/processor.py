@@ -37,7 +37,7 @@ from bot.models import COMPLAINT_REASONS, Decision, EscalationReason, Language
 from bot.ozon.schemas import Direction
 from bot.schedule.hours import is_working, next_opening, night_of
 from bot.state.chats import ChatLock
-from bot.state.escalations import ChatControl
+from bot.state.escalations import ChatControl, KnownChat
 from bot.state.keys import CHAT_LOCK_MS, HOLDING_S
 from bot.state.models import (
     BuyerMessage,
@@ -153,11 +153,11 @@ class ChatProcessor:
             raise DependencyDownError("config", f"unknown shop {lock.shop!r}")
         turn = Turn.of(shop, messages, self.d.detect_language)
         watch = Stopwatch(self.d.metrics)
-        control, known = await self._remember(turn)
+        control, known, recovering = await self._remember(turn)
         if control.complaint or control.paused(self.d.clock()):
             await self._hold_for_people(lock, turn, control, watch)
             return
-        if not known and await self._lost_with_data(turn):
+        if not known and recovering and await self._lost_with_data(turn):
             plan = escalate(
                 EscalationReason.SYSTEM,
                 "Redis lost the bot's memory of this chat while people may have been handling"
@@ -170,18 +170,20 @@ class ChatProcessor:
         understanding = replace(understanding, plan=plan)
         await self._execute(lock, turn, understanding, watch)
 
-    async def _remember(self, turn: Turn) -> tuple[ChatControl, bool]:
-        """The chat's control state, updated with the turn's language and Ozon context, and
-        whether the chat was known before (False for a new chat, or after data loss).
+    async def _remember(self, turn: Turn) -> KnownChat:
+        """The chat's control state, updated with the turn's language and Ozon context, whether
+        the chat was known before (False for a new chat, or after data loss), and whether Redis
+        lost its data lately.
 
         Written only when something changed: most turns only read it."""
         lang = turn.lang.value if turn.lang else None
         context = turn.context
-        current, known = await self.d.control.chat_and_known(turn.shop.id, turn.chat_id)
+        state = await self.d.control.chat_and_known(turn.shop.id, turn.chat_id)
+        current = state.control
         stale_lang = lang is not None and lang != current.lang
         stale_context = context is not None and context != current.context
         if not stale_lang and not stale_context:
-            return current, known
+            return state
 
         def change(control: ChatControl) -> ChatControl:
             update: dict[str, object] = {}
@@ -191,13 +193,12 @@ class ChatProcessor:
                 update["context"] = context
             return control.model_copy(update=update)
 
-        return await self.d.control.update_chat(turn.shop.id, turn.chat_id, change), known
+        updated = await self.d.control.update_chat(turn.shop.id, turn.chat_id, change)
+        return state._replace(control=updated)
 
     async def _lost_with_data(self, turn: Turn) -> bool:
         """After Redis lost its data, a chat the seller wrote in lately may have been taken
         over by a person: the bot must not answer it before a person looks."""
-        if not await self.d.control.recovering():
-            return False
         try:
             history = await self.d.clients[turn.shop.id].chat_history(
                 turn.chat_id, direction=Direction.BACKWARD, limit=RECONCILE_HISTORY

@@ -158,8 +158,8 @@ async def test_a_chat_whose_history_cannot_be_read_is_quarantined_and_the_rest_g
     for _ in range(3):
         await h.cycle()
     h.sandbox.state.faults.clear()
-    assert await h.app.chats.quarantined("main", "chat-7")
-    assert await h.app.chats.quarantined("main", "chat-8")
+    assert (await h.app.chats.cursor_and_quarantine("main", "chat-7"))[1]
+    assert (await h.app.chats.cursor_and_quarantine("main", "chat-8"))[1]
     open_ids = await h.app.escalations.open_ids()
     assert len(open_ids) == 2
     escalation = await h.app.escalations.get(open_ids[0])
