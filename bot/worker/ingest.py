@@ -178,9 +178,10 @@ class Poller:
             key = (shop_id, summary.chat_id)
             if key in self._reading or not summary.is_buyer_chat:
                 continue
-            if not await self._has_news(shop_id, summary):
+            news, cursor = await self._news(shop_id, summary)
+            if not news:
                 continue
-            task = asyncio.create_task(self._read(shop_id, summary), name=f"read {key}")
+            task = asyncio.create_task(self._read(shop_id, summary, cursor), name=f"read {key}")
             self._reading[key] = task
             task.add_done_callback(functools.partial(self._read_done, key))
             started.append(task)
@@ -197,12 +198,14 @@ class Poller:
             log.info("poll %s: %d new buyer messages in %d chats", shop_id, new, len(started))
         return PollReport(chats=chats, fetched=len(started), new_messages=new, failed_chats=failed)
 
-    async def _read(self, shop_id: str, summary: ChatSummary) -> int | OzonError | None:
+    async def _read(
+        self, shop_id: str, summary: ChatSummary, cursor: str | None
+    ) -> int | OzonError | None:
         """New messages taken in; the error when it is the shop's; None when the chat failed."""
         async with self._gate:
             try:
-                return await self.fetch_chat(
-                    shop_id, summary.chat_id, summary.first_unread_message_id
+                return await self._take(
+                    shop_id, summary.chat_id, cursor, summary.first_unread_message_id
                 )
             except (OzonAuthError, OzonPermissionError, OzonRateLimitError) as exc:
                 return exc
@@ -235,14 +238,15 @@ class Poller:
             self._metrics.quarantined.labels(shop=shop_id).inc()
             await self._events.chat_unreadable(shop_id, chat_id, cause)
 
-    async def _has_news(self, shop_id: str, summary: ChatSummary) -> bool:
-        """Buyer messages newer than the chat's cursor, in a chat not quarantined (one read)."""
+    async def _news(self, shop_id: str, summary: ChatSummary) -> tuple[bool, str | None]:
+        """Whether the chat has messages newer than its cursor and is not quarantined, and the
+        cursor (one Redis read; `append` checks the cursor again, atomically)."""
         cursor, quarantined = await self._chats.cursor_and_quarantine(shop_id, summary.chat_id)
         if quarantined:
-            return False
+            return False, cursor
         if summary.last_message_id is None:
-            return summary.unread_count > 0
-        return cursor is None or int(summary.last_message_id) > int(cursor)
+            return summary.unread_count > 0, cursor
+        return cursor is None or int(summary.last_message_id) > int(cursor), cursor
 
     async def refresh_edited(self, shop_id: str, chat_id: str, message_ids: Sequence[str]) -> bool:
         """A buyer edited messages (push `TYPE_UPDATE_MESSAGE`): take what is new, and give
@@ -254,9 +258,15 @@ class Poller:
         texts = {m.message_id: m.text for m in history if m.message_id in wanted}
         return bool(new or (texts and await self._chats.replace_texts(shop_id, chat_id, texts)))
 
-    async def fetch_chat(self, shop_id: str, chat_id: str, first_unread: str | None = None) -> int:
+    async def fetch_chat(self, shop_id: str, chat_id: str) -> int:
         """Take a chat's new buyer messages into its inbox; returns how many were new."""
-        cursor = await self._chats.cursor(shop_id, chat_id)
+        return await self._take(shop_id, chat_id, await self._chats.cursor(shop_id, chat_id))
+
+    async def _take(
+        self, shop_id: str, chat_id: str, cursor: str | None, first_unread: str | None = None
+    ) -> int:
+        """`fetch_chat` from a cursor already read: a stale one only makes `append` refuse,
+        and the next poll takes the messages."""
         if cursor is None:
             history = await self._recent(shop_id, chat_id)
             candidates = _unanswered(history, first_unread)
