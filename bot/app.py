@@ -231,6 +231,53 @@ def _public_deps(
     }
 
 
+@dataclass(frozen=True, slots=True)
+class _Watchers:
+    """The jobs that watch rather than answer: keys, data loss, the digest, drafts' timers."""
+
+    keys_watch: KeyWatch
+    watch: StateWatch
+    digests: Digests
+    drafts: DraftTimer
+
+    @classmethod
+    def of(cls, base: _Base, stores: _Stores, escalator: Escalator, staff: StaffOps) -> _Watchers:
+        return cls(
+            keys_watch=KeyWatch(
+                base.clients,
+                stores.control,
+                escalator,
+                base.keys,
+                base.texts,
+                base.metrics,
+                base.clock,
+            ),
+            watch=StateWatch(
+                stores.control,
+                escalator,
+                base.shops,
+                base.metrics,
+                lambda: base.texts("notice.data_loss"),
+                base.worker_id,
+            ),
+            digests=Digests(
+                base.settings.shops,
+                base.texts,
+                stores.chats,
+                stores.control,
+                stores.escalations,
+                stores.outbox,
+                base.keys,
+                base.clock,
+                streams=StreamStore(base.redis, base.keys),
+            ),
+            drafts=DraftTimer(stores.escalations, staff, base.clock),
+        )
+
+    def fields(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in _Watchers.__slots__}
+
+
 @dataclass
 class App:
     settings: Settings
@@ -321,34 +368,12 @@ class App:
                 base.metrics,
                 on_new=worker.wake,
             ),
-            keys_watch=KeyWatch(
-                base.clients, stores.control, escalator, base.keys, base.texts, base.metrics, clock
-            ),
-            watch=StateWatch(
-                stores.control,
-                escalator,
-                base.shops,
-                base.metrics,
-                lambda: base.texts("notice.data_loss"),
-                base.worker_id,
-            ),
             worker=worker,
             staff=staff,
             questions={s: QuestionStream(d, dialogue) for s, d in public.items()},
             reviews={s: ReviewStream(d, dialogue) for s, d in public.items()},
             public_desk=PublicDesk(public),
-            digests=Digests(
-                settings.shops,
-                base.texts,
-                stores.chats,
-                stores.control,
-                stores.escalations,
-                stores.outbox,
-                base.keys,
-                clock,
-                streams=StreamStore(base.redis, base.keys),
-            ),
-            drafts=DraftTimer(stores.escalations, staff, clock),
+            **_Watchers.of(base, stores, escalator, staff).fields(),
         )
 
     # --- one-batch forms (tests, simulate, benchmarks) ------------------------------------
