@@ -314,6 +314,7 @@ class App:
     _http: HttpServer | None = field(default=None, init=False)
     _console: StaffConsole | None = field(default=None, init=False)
     _console_error: str | None = field(default=None, init=False)
+    _console_start: asyncio.Task[None] | None = field(default=None, init=False)
     _stack: AsyncExitStack | None = field(default=None, init=False)
 
     @classmethod
@@ -422,6 +423,7 @@ class App:
                 # In the background: aiogram takes seconds to import, and nothing a buyer
                 # waits for needs it (cards wait in the outbox until the console is up).
                 console = asyncio.create_task(self._start_console(), name="staff console start")
+                self._console_start = console
                 stack.push_async_callback(self._stop_console, console)
             elif staff_console:
                 log.warning(
@@ -611,12 +613,15 @@ class App:
         if self._console is not None:
             return dict(await self._console.health())
         status = await self.outbox.status()
+        starting = self._console_start is not None and not self._console_start.done()
         report: dict[str, Any] = {
-            "ok": status.group and self._console_error is None,
+            "ok": status.group and self._console_error is None and not starting,
             "group": status.group,
             "pending": status.pending,
             "oldest_age_s": status.oldest_age_s,
         }
+        if starting:
+            report["console"] = "starting"  # a few seconds after start: aiogram is importing
         if self._console_error is not None:
             report["console_error"] = self._console_error
         return report

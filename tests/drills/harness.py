@@ -390,8 +390,9 @@ class Drill:
         await asyncio.gather(*(self.wait_ready(name) for name in names))
 
     async def wait_ready(self, name: str, within: float = 90) -> None:
-        """Until the worker's HTTP endpoint answers (it starts last, after the scheduler)."""
-        url = f"http://127.0.0.1:{self.worker_ports[name]}/metrics"
+        """Until the worker's HTTP endpoint answers (it starts last, after the scheduler) and
+        its staff console has started (in the background, a few seconds later)."""
+        url = f"http://127.0.0.1:{self.worker_ports[name]}/healthz"
         stop = time.monotonic() + within
         while time.monotonic() < stop:
             proc = self.workers[name]
@@ -399,9 +400,10 @@ class Drill:
                 raise AssertionError(
                     f"worker {name} exited with {proc.returncode}:\n{self.log_tail(name)}"
                 )
-            with contextlib.suppress(aiohttp.ClientError, TimeoutError):
+            with contextlib.suppress(aiohttp.ClientError, TimeoutError, ValueError):
                 async with self.http.get(url, timeout=aiohttp.ClientTimeout(total=2)) as resp:
-                    if resp.status == 200:
+                    outbox = (await resp.json()).get("checks", {}).get("outbox", {})
+                    if outbox.get("console") != "starting":
                         return
             await asyncio.sleep(0.2)
         raise AssertionError(f"worker {name} did not start in {within} s:\n{self.log_tail(name)}")
