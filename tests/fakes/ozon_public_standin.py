@@ -26,6 +26,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.local_server import LocalServer
+
 Json = dict[str, Any]
 
 # [errors] §4.2, `/v2/review/list`: «`not available with existing subscription` — Метод
@@ -396,13 +398,10 @@ async def serve_public_standin(
     app = web.Application()
     for method in (*QUESTION_METHODS, *REVIEW_METHODS, *PRODUCT_METHODS):
         app.router.add_post(method, standin.handler(method))
-    runner = web.AppRunner(app)
-    await runner.setup()
+    server = LocalServer(app)
+    await server.start()
     try:
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        host, port = runner.addresses[0][:2]
-        standin.url = f"http://{host}:{port}"
+        standin.url = server.url
         yield standin
     finally:
-        await runner.cleanup()
+        await server.close()

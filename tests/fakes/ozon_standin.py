@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
+from tests.fakes.local_server import LocalServer
+
 INVALID_KEY = {
     "code": 5,
     "message": "Invalid Api-Key, please check the key and try again",
@@ -110,13 +112,10 @@ async def serve_standin(standin: Standin | None = None) -> AsyncIterator[Standin
     app = web.Application()
     for path in ("/v3/chat/list", "/v3/chat/history", "/v1/chat/send/message", "/v1/roles"):
         app.router.add_post(path, standin.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
+    server = LocalServer(app)
+    await server.start()
     try:
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        host, port = runner.addresses[0][:2]
-        standin.url = f"http://{host}:{port}"
+        standin.url = server.url
         yield standin
     finally:
-        await runner.cleanup()
+        await server.close()

@@ -28,14 +28,8 @@ from tests.integration.public_support import (
     Clock,
     Guards,
     KeywordDialogue,
-    load_guards,
     shop_config,
 )
-
-
-@pytest.fixture(scope="module")
-def guards() -> Guards:
-    return load_guards()
 
 
 @dataclass

@@ -3,8 +3,6 @@ the emulator and record their decisions in real Redis; the digest job reads them
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from bot.models import Language
@@ -12,21 +10,9 @@ from bot.schedule.digest import Digests
 from bot.staff.texts import Texts
 from bot.state.chats import ChatStore
 from bot.state.escalations import ControlStore, EscalationStore, Outbox
-from bot.state.redis import Redis
 from bot.state.streams import Outcome, StreamStore
 from bot.streams.desk import PublicDesk
-from tests.integration.public_support import Guards, Rig, load_guards, rig
-
-
-@pytest.fixture(scope="module")
-def guards() -> Guards:
-    return load_guards()
-
-
-@pytest.fixture
-async def r(redis: Redis, redis_prefix: str, guards: Guards) -> AsyncIterator[Rig]:
-    async with rig(redis, redis_prefix, guards) as running:
-        yield running
+from tests.integration.public_support import Rig
 
 
 def _digests(r: Rig, *, streams: bool = True) -> Digests:

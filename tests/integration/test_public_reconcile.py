@@ -4,26 +4,10 @@ not NEW, so the poll over NEW items never sees it again; the stream still finds 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
 from bot.sandbox.state import Fault
 from bot.state.models import PublicStream
-from bot.state.redis import Redis
 from bot.state.streams import Progress
-from tests.integration.public_support import Guards, Rig, load_guards, rig
-
-
-@pytest.fixture(scope="module")
-def guards() -> Guards:
-    return load_guards()
-
-
-@pytest.fixture
-async def r(redis: Redis, redis_prefix: str, guards: Guards) -> AsyncIterator[Rig]:
-    async with rig(redis, redis_prefix, guards) as running:
-        yield running
+from tests.integration.public_support import Rig
 
 
 async def _progress(r: Rig, stream: PublicStream, item: str) -> Progress | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -13,22 +12,10 @@ from bot.models import Mode
 from bot.ozon.client import OzonClient, OzonHttp
 from bot.sandbox.state import Fault
 from bot.state.models import PublicStream
-from bot.state.redis import Redis
 from bot.state.streams import Progress
 from bot.streams.common import StreamDeps
 from bot.streams.desk import PublicDesk
-from tests.integration.public_support import OLD_SKU, Guards, Rig, load_guards, rig, shop_config
-
-
-@pytest.fixture(scope="module")
-def guards() -> Guards:
-    return load_guards()
-
-
-@pytest.fixture
-async def r(redis: Redis, redis_prefix: str, guards: Guards) -> AsyncIterator[Rig]:
-    async with rig(redis, redis_prefix, guards) as running:
-        yield running
+from tests.integration.public_support import OLD_SKU, Rig, shop_config
 
 
 async def test_routine_questions_are_answered_once_from_the_card_in_varied_words(r: Rig) -> None:

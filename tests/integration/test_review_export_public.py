@@ -4,11 +4,8 @@ anonymised and marked with their stream and decision."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-import pytest
 
 from bot.review.anonymize import Anonymizer
 from bot.review.inbox import Why
@@ -18,20 +15,9 @@ from bot.state.models import PublicStream
 from bot.state.redis import Redis
 from bot.state.streams import Outcome, PublicTurn, StreamStore
 from bot.streams.desk import PublicDesk
-from tests.integration.public_support import Guards, Rig, load_guards, rig
+from tests.integration.public_support import Rig
 from tests.integration.review_support import ozonbot
 from tests.integration.test_review_export import read_exports
-
-
-@pytest.fixture(scope="module")
-def guards() -> Guards:
-    return load_guards()
-
-
-@pytest.fixture
-async def r(redis: Redis, redis_prefix: str, guards: Guards) -> AsyncIterator[Rig]:
-    async with rig(redis, redis_prefix, guards) as running:
-        yield running
 
 
 async def _inbox(r: Rig) -> dict[str, PublicItem]:
