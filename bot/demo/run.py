@@ -30,6 +30,11 @@ DEMO_CLIENT_ID = "100500"
 _TAG = re.compile(r"<[^>]+>")
 
 
+QUIET_WITHIN_S = 120.0
+"""`--once` waits this long at most for the worker to finish what the script gave it."""
+STOP_WITHIN_S = 60.0
+
+
 async def run_demo(*, once: bool, speed: float) -> int:
     root = project_root()
     configure_logging("WARNING")  # the terminal shows the conversation, not the worker's logs
@@ -101,7 +106,7 @@ async def _run(
         if not stop.is_set():
             await _public(app, sandbox, console)
         if once:
-            await _until_quiet(app, stop)
+            await _until_quiet(app, stop, console)
         else:
             console.print("[dim]script done; the worker keeps running. Ctrl-C stops the demo.[/]")
             await stop.wait()
@@ -109,7 +114,10 @@ async def _run(
         for task in watchers:
             task.cancel()
         await asyncio.gather(*watchers, return_exceptions=True)
-        await app.stop()
+        try:
+            await asyncio.wait_for(app.stop(), STOP_WITHIN_S)
+        except TimeoutError:
+            console.print(f"[red]the worker did not stop within {STOP_WITHIN_S:.0f} s[/red]")
         view.show_replies()  # what was sent after the watcher's last look
     console.print(f"[bold]{len(sandbox.state.sent)} replies sent to buyers.[/bold]")
     return 0
@@ -183,12 +191,20 @@ async def _public(app: App, sandbox: RunningSandbox, console: Console) -> None:
             console.print(f"[green]bot → comment on the review[/green]: {comment.text}")
 
 
-async def _until_quiet(app: App, stop: asyncio.Event) -> None:
-    quiet = 0
+async def _until_quiet(app: App, stop: asyncio.Event, console: Console) -> None:
+    """`--once`: until nothing is queued or in flight for 3 s, or `QUIET_WITHIN_S` passed (then
+    say what is still busy: a demo that never ends helps nobody)."""
+    quiet, deadline = 0, asyncio.get_running_loop().time() + QUIET_WITHIN_S
     while not stop.is_set() and quiet < 3:
         await asyncio.sleep(1.0)
-        busy = await app.chats.queue_depth() or app.worker.in_flight
-        quiet = 0 if busy else quiet + 1
+        queued, in_flight = await app.chats.queue_depth(), app.worker.in_flight
+        quiet = 0 if queued or in_flight else quiet + 1
+        if asyncio.get_running_loop().time() > deadline:
+            console.print(
+                f"[red]still busy after {QUIET_WITHIN_S:.0f} s[/red]: {queued} chats "
+                f"queued, {in_flight} in flight; stopping anyway"
+            )
+            return
 
 
 class _View:
