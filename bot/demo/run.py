@@ -12,10 +12,10 @@ import signal
 import subprocess
 from pathlib import Path
 
-import yaml
 from rich.console import Console
 from rich.panel import Panel
 
+from bot import yamlio
 from bot.app import App
 from bot.config import Settings, TelegramSettings, load_settings
 from bot.demo.script import PUBLIC, SCRIPT, Line
@@ -49,7 +49,7 @@ async def run_demo(*, once: bool, speed: float) -> int:
     try:
         await asyncio.to_thread(_prepare, services, console)
         async with serve(port=_port(settings.shops[0].api_url)) as sandbox:
-            seed = yaml.safe_load((Path(__file__).parent / "shop.yml").read_text(encoding="utf-8"))
+            seed = yamlio.parse((Path(__file__).parent / "shop.yml").read_text(encoding="utf-8"))
             sandbox.state.seed_at_startup(seed)
             return await _run(settings, sandbox, console, once=once, speed=speed)
     finally:

@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from bot import yamlio
 from bot.errors import ReviewError
 
 # Rasa's inline annotations: [text](entity) and [text]{"entity": "...", "value": "..."}.
@@ -119,8 +118,8 @@ class NluExample:
 
 def read_document(path: Path) -> dict[str, Any]:
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        document = yamlio.parse(path.read_text(encoding="utf-8"))
+    except (OSError, yamlio.YAMLError) as exc:
         raise ReviewError(str(path), f"cannot read: {exc}") from exc
     if not isinstance(document, dict):
         raise ReviewError(str(path), "not a Rasa YAML file (expected a mapping)")
@@ -272,8 +271,8 @@ def verify_addition(
 
 def _blocks(source: str, where: str) -> list[tuple[str, str, list[str]]]:
     try:
-        document = yaml.safe_load(source)
-    except yaml.YAMLError as exc:
+        document = yamlio.parse(source)
+    except yamlio.YAMLError as exc:
         raise ReviewError(where, f"the edited file is not valid YAML: {exc}") from exc
     blocks = []
     for entry in (document or {}).get("nlu") or []:

@@ -21,8 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from bot import yamlio
 from bot.dialogue.types import FALLBACK_INTENT
 from bot.errors import ReviewError
 from bot.models import Decision
@@ -300,8 +299,8 @@ def append_story(path: Path, story: Story) -> None:
 
 def _story_names(source: str, where: str) -> list[str]:
     try:
-        document = yaml.safe_load(source)
-    except yaml.YAMLError as exc:
+        document = yamlio.parse(source)
+    except yamlio.YAMLError as exc:
         raise ReviewError(where, f"not valid YAML: {exc}") from exc
     stories = document.get("stories") if isinstance(document, dict) else None
     if stories is None and isinstance(document, dict):

@@ -76,8 +76,7 @@ async def _serve(args: argparse.Namespace) -> None:
     import asyncio
     import signal
 
-    import yaml
-
+    from bot import yamlio
     from bot.errors import ConfigError, SeedError
     from bot.sandbox.app import serve
     from bot.sandbox.state import SandboxState
@@ -91,11 +90,11 @@ async def _serve(args: argparse.Namespace) -> None:
     )
     if args.seed is not None:
         try:
-            scenario = yaml.safe_load(args.seed.read_text(encoding="utf-8")) or {}
+            scenario = yamlio.parse(args.seed.read_text(encoding="utf-8")) or {}
             if not isinstance(scenario, dict):
                 raise SeedError("a scenario file holds a mapping")
             state.seed_at_startup(scenario)
-        except (OSError, yaml.YAMLError, SeedError) as exc:
+        except (OSError, yamlio.YAMLError, SeedError) as exc:
             raise ConfigError("--seed", f"{args.seed}: {exc}") from exc
     async with serve(state, host=args.host, port=args.port, spec=args.validate) as sandbox:
         print(f"ozonbot sandbox: serving on {sandbox.url}", flush=True)

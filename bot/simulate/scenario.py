@@ -31,9 +31,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from bot import yamlio
 from bot.errors import ScenarioError, SeedError
 from bot.models import EscalationReason
 from bot.sandbox.seed import parse_seed
@@ -138,8 +138,8 @@ class Scenario(BaseModel):
 
 def load_scenario(path: Path) -> Scenario:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        raw = yamlio.parse(path.read_text(encoding="utf-8"))
+    except (OSError, yamlio.YAMLError) as exc:
         raise ScenarioError(f"{path}: cannot read: {exc}") from exc
     if not isinstance(raw, dict):
         raise ScenarioError(f"{path}: a scenario is a YAML mapping")
