@@ -3,12 +3,13 @@
 Every loop that retries after a failure (the worker on a Redis outage, a shop's poll, the
 staff outbox, Telegram's updates, an Ozon read retried inside its call) waits by `Backoff`;
 every "sleep unless stopped or woken" is `wait_any`, and "this, unless stopped" is `unless`.
+Cancelling a task and waiting for it is `cancel_and_wait`, which never swallows the caller's
+own cancellation (a swallowed one turns a bounded stop into a hang).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import random
 from collections.abc import Awaitable
 from dataclasses import dataclass
@@ -55,13 +56,23 @@ async def unless(stop: asyncio.Event, work: Awaitable[T]) -> T | None:
     """`work`'s result, or None when `stop` is set first (then `work` is cancelled)."""
     task = asyncio.ensure_future(work)
     stopper = asyncio.ensure_future(stop.wait())
-    await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
-    stopper.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await stopper
-    if task.done():
-        return task.result()
+    try:
+        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        await cancel_and_wait(stopper)
+        if not task.done():
+            await cancel_and_wait(task)
+    return task.result() if not task.cancelled() else None
+
+
+async def cancel_and_wait(task: asyncio.Future[object]) -> None:
+    """Cancel `task` and wait until it has finished. Its cancellation is the expected end; an
+    error it ends with is raised. A caller that is itself cancelled meanwhile stays cancelled
+    (`contextlib.suppress(CancelledError)` around the wait would swallow that)."""
     task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
+    try:
         await task
-    return None
+    except asyncio.CancelledError:
+        current = asyncio.current_task()
+        if current is not None and current.cancelling():
+            raise

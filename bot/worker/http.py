@@ -21,7 +21,6 @@ pushes are acknowledged and dropped (counted): polling stays on as the safety ne
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import ipaddress
 import json
 import logging
@@ -37,6 +36,7 @@ from bot.config import ShopConfig
 from bot.errors import OzonMalformedError
 from bot.ozon import parsing
 from bot.ozon.schemas import Push, PushKind
+from bot.waiting import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -227,8 +227,7 @@ class PushIntake:
         for task in self._workers:
             task.cancel()
         for task in self._workers:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await cancel_and_wait(task)
         self._workers.clear()
         self._pending.clear()
         self._idle.set()

@@ -46,6 +46,7 @@ from bot.state.models import (
     TurnRecord,
     ViolationRecord,
 )
+from bot.waiting import cancel_and_wait
 from bot.worker.decide import (
     Plan,
     escalate,
@@ -98,9 +99,8 @@ class ChatProcessor:
         try:
             await asyncio.wait({work, keeper}, return_when=asyncio.FIRST_COMPLETED)
             if not work.done():
-                work.cancel()
-                with contextlib.suppress(asyncio.CancelledError, LostLockError):
-                    await work
+                with contextlib.suppress(LostLockError):
+                    await cancel_and_wait(work)
                 self.d.metrics.lost_locks.inc()
                 return Outcome(Result.BUSY, 1.0)
             return work.result()

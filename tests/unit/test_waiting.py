@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.waiting import Backoff, unless, wait_any
+import pytest
+
+from bot.waiting import Backoff, cancel_and_wait, unless, wait_any
 
 
 def test_jitter_stays_in_the_upper_half_of_each_doubling_step() -> None:
@@ -41,3 +43,47 @@ async def test_unless_cancels_the_work_when_stopped_first() -> None:
     assert await unless(stop, forever()) is None
     assert cancelled.is_set()
     assert await unless(asyncio.Event(), asyncio.sleep(0, result="ok")) == "ok"
+
+
+async def test_cancel_and_wait_keeps_the_callers_own_cancellation() -> None:
+    """A stop that cancels the caller while it waits for a slow-to-finish task must still stop
+    the caller (`suppress(CancelledError)` around the wait swallowed it: a stop that hangs)."""
+    finishing = asyncio.Event()
+
+    async def slow_to_finish() -> None:
+        try:
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            await finishing.wait()  # cleans up for a while after being cancelled
+            raise
+
+    async def caller() -> str:
+        task = asyncio.create_task(slow_to_finish())
+        await asyncio.sleep(0)
+        await cancel_and_wait(task)
+        return "went on as if not cancelled"
+
+    outer = asyncio.create_task(caller())
+    await asyncio.sleep(0.01)
+    outer.cancel()
+    await asyncio.sleep(0.01)
+    finishing.set()
+    with pytest.raises(asyncio.CancelledError):
+        await outer
+
+
+async def test_cancel_and_wait_ends_quietly_on_the_tasks_cancellation_and_raises_its_error() -> (
+    None
+):
+    await cancel_and_wait(asyncio.create_task(asyncio.sleep(60)))
+
+    async def fails_when_cancelled() -> None:
+        try:
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            raise RuntimeError("cleanup failed") from None
+
+    task = asyncio.create_task(fails_when_cancelled())
+    await asyncio.sleep(0)
+    with pytest.raises(RuntimeError, match="cleanup failed"):
+        await cancel_and_wait(task)
