@@ -226,6 +226,7 @@ def _public_deps(
             base.clock,
             paused=stores.control.shop_paused,
             texts=base.texts,
+            prefix=base.keys.prefix,
         )
         for shop in base.settings.shops
     }

@@ -73,6 +73,15 @@ class StreamDeps:
     """The shop's kill switch (`ControlStore.shop_paused`): automatic answers become drafts."""
     texts: Texts = field(default_factory=Texts)
     """Staff notices in the staff language."""
+    prefix: str = "ozonbot"
+    """The deployment's Redis prefix: part of each item's Rasa conversation id, as for chats."""
+
+    def conversation(self, item: str) -> str:
+        """Rasa's conversation id for one public item (`question:<id>`, `review:<id>`): the
+        chats' shape, `<prefix>:<shop>:<item>`. Without the prefix, every emulator run (demo,
+        scenarios, benchmarks) would add to the same few conversations, which Rasa then saves
+        ever more slowly."""
+        return f"{self.prefix}:{self.shop.id}:{item}"
 
     async def mode(self, stream_mode: Mode, intent: Intent | None = None) -> Mode:
         """The stream's mode under the shop's per-intent working-hours modes (as for chats)

@@ -2,7 +2,8 @@
 items left `posting` (a worker died, or a call's outcome was unknown, after Ozon may have taken
 the text: Ozon then lists the item as processed, not NEW, so only this finds it again); a
 subscription refusal that pauses only this stream (told to staff once, and again when it
-works), and a failure of one item that never stops the others."""
+works), a Rasa outage that ends the poll (the next one retries), and a failure of one item
+that never stops the others."""
 
 from __future__ import annotations
 
@@ -12,7 +13,13 @@ from collections.abc import AsyncIterator, Sequence
 from typing import ClassVar, Generic, TypeVar
 
 from bot.dialogue.types import Dialogue
-from bot.errors import OzonError, OzonNotFoundError, OzonSubscriptionError
+from bot.errors import (
+    OzonError,
+    OzonNotFoundError,
+    OzonSubscriptionError,
+    RasaMalformedError,
+    RasaUnavailableError,
+)
 from bot.state.models import PublicStream
 from bot.streams.common import RECONCILE_AFTER, StreamDeps, tell_staff
 
@@ -46,6 +53,12 @@ class PolledStream(ABC, Generic[Item]):
             await self._after_poll()
         except OzonSubscriptionError as exc:
             await self._refused(exc)
+        except RasaUnavailableError as exc:
+            # Down for every item alike: this poll stops; the item in hand is still NEW on
+            # Ozon (or `posting`, reconciled later) and the next poll takes it again.
+            log.warning(
+                "%s %s: Rasa unavailable, the next poll retries: %s", self.stream, self.shop, exc
+            )
         return handled
 
     @abstractmethod
@@ -119,6 +132,6 @@ class PolledStream(ABC, Generic[Item]):
             return await self._handle(item)
         except OzonSubscriptionError:
             raise
-        except OzonError as exc:
+        except (OzonError, RasaMalformedError) as exc:
             log.warning("%s %s/%s: %s", self.stream, self.shop, self._id(item), exc)
             return 0

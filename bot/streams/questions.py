@@ -145,7 +145,7 @@ class QuestionStream(PolledStream[Question]):
             # Nothing for the NLU to settle: it goes to people whatever the intent.
             return DialogueResult(intent=None, confidence=None)
         request = TurnRequest(
-            sender=f"{self.shop}:question:{question.id}",
+            sender=self._deps.conversation(f"question:{question.id}"),
             text=question.text,
             shop=self.shop,
             chat_id=f"question:{question.id}",

@@ -241,7 +241,7 @@ class ReviewStream(PolledStream[Review]):
         """The review's text understood like a chat message."""
         flags = self._deps.inbound.inspect(review.text).flags
         request = TurnRequest(
-            sender=f"{self.shop}:review:{review.id}",
+            sender=self._deps.conversation(f"review:{review.id}"),
             text=review.text[:1000],
             shop=self.shop,
             chat_id=f"review:{review.id}",

@@ -152,6 +152,7 @@ class Rig:
             outbox=Outbox(self.redis, self.keys),
             metrics=self.metrics,
             clock=self.clock,
+            prefix=self.keys.prefix,
         )
 
     def questions(self, deps: StreamDeps | None = None) -> QuestionStream:

@@ -8,6 +8,8 @@ import itertools
 import pytest
 
 from bot.config import PublicPolicy
+from bot.dialogue.types import DialogueResult, TurnRequest
+from bot.errors import RasaUnavailableError
 from bot.models import Mode
 from bot.ozon.client import OzonClient, OzonHttp
 from bot.sandbox.state import Fault
@@ -15,7 +17,8 @@ from bot.state.models import PublicStream
 from bot.state.streams import Progress
 from bot.streams.common import StreamDeps
 from bot.streams.desk import PublicDesk
-from tests.integration.public_support import OLD_SKU, Rig, shop_config
+from bot.streams.questions import QuestionStream
+from tests.integration.public_support import OLD_SKU, KeywordDialogue, Rig, shop_config
 
 
 async def test_routine_questions_are_answered_once_from_the_card_in_varied_words(r: Rig) -> None:
@@ -247,3 +250,30 @@ async def test_staff_send_the_suggestion_once_edit_checked_or_dismiss(r: Rig) ->
     assert (await desk.dismiss(cards[spam], 7, "Анна")).note == "dismissed"
     assert (await desk.send_text(cards[spam], "Белый.", 7, "Анна")).note == "closed"
     assert r.answers(spam) == []
+
+
+class _RasaDown(KeywordDialogue):
+    """Rasa's outage for the first `down` turns: the client's own error, as over a socket."""
+
+    def __init__(self, down: int) -> None:
+        super().__init__()
+        self.down = down
+
+    async def understand(self, request: TurnRequest) -> DialogueResult:
+        if self.down > 0:
+            self.down -= 1
+            raise RasaUnavailableError("/webhooks/ozonbot/webhook: TimeoutError")
+        return await super().understand(request)
+
+
+async def test_a_rasa_outage_ends_the_poll_and_the_next_answers_once(r: Rig) -> None:
+    first, second = r.ask("Какой цвет?"), r.ask("Какая ширина?")
+    down = _RasaDown(down=1)
+    stream = QuestionStream(r.deps(), down)
+    assert await stream.run_once() == 0  # no traceback out of the scheduler's job
+    assert r.answers(first) == r.answers(second) == []
+    assert await stream.run_once() == 2
+    assert [len(r.answers(q)) for q in (first, second)] == [1, 1]
+    # Rasa's conversation id has the chats' shape, with the deployment's prefix: emulators that
+    # number their questions alike never share a conversation across deployments.
+    assert down.turns[0].sender == f"{r.keys.prefix}:shop1:question:{first}"
