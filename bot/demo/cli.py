@@ -27,10 +27,13 @@ def register(sub: argparse._SubParsersAction, name: str, summary: str) -> None: 
 
 def _handle(args: argparse.Namespace) -> int:
     from bot.demo.run import run_demo
+    from bot.demo.watchdog import Watchdog
     from bot.errors import ServiceError
 
+    # `--once` ends, whatever happens: the watchdog covers the loop's shutdown too.
+    watchdog = Watchdog("ozonbot demo --once") if args.once else None
     try:
-        return asyncio.run(run_demo(once=args.once, speed=args.speed))
+        return asyncio.run(run_demo(once=args.once, speed=args.speed, watchdog=watchdog))
     except ServiceError as exc:
         print(f"ozonbot demo: {exc}", file=sys.stderr)
         return 2
@@ -40,3 +43,6 @@ def _handle(args: argparse.Namespace) -> int:
         return 2
     except KeyboardInterrupt:
         return 0
+    finally:
+        if watchdog is not None:
+            watchdog.disarm()

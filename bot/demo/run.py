@@ -10,6 +10,7 @@ import re
 import secrets
 import signal
 import subprocess
+import uuid
 from pathlib import Path
 
 from rich.console import Console
@@ -19,6 +20,7 @@ from bot import yamlio
 from bot.app import App
 from bot.config import Settings, TelegramSettings, load_settings
 from bot.demo.script import PUBLIC, SCRIPT, Line
+from bot.demo.watchdog import Watchdog
 from bot.errors import ServiceError
 from bot.logs import configure_logging
 from bot.sandbox.app import RunningSandbox, serve
@@ -33,9 +35,18 @@ _TAG = re.compile(r"<[^>]+>")
 QUIET_WITHIN_S = 120.0
 """`--once` waits this long at most for the worker to finish what the script gave it."""
 STOP_WITHIN_S = 60.0
+PUBLIC_WITHIN_S = 60.0
+"""The product questions and reviews (one poll of each stream) take this long at most."""
 
 
-async def run_demo(*, once: bool, speed: float) -> int:
+def once_limit_s(speed: float) -> float:
+    """The hard limit of a `--once` run once the services are up: the script at `speed`, then
+    every bounded step, and a minute of slack (`bot.demo.watchdog`)."""
+    script_s = sum(line.pause_s for line in SCRIPT) / max(speed, 0.1)
+    return script_s + PUBLIC_WITHIN_S + QUIET_WITHIN_S + STOP_WITHIN_S + 60.0
+
+
+async def run_demo(*, once: bool, speed: float, watchdog: Watchdog | None = None) -> int:
     root = project_root()
     configure_logging("WARNING")  # the terminal shows the conversation, not the worker's logs
     console = Console(highlight=False)
@@ -48,6 +59,8 @@ async def run_demo(*, once: bool, speed: float) -> int:
     )
     try:
         await asyncio.to_thread(_prepare, services, console)
+        if watchdog is not None:  # from here on the run's length no longer depends on training
+            watchdog.arm(once_limit_s(speed))
         async with serve(port=_port(settings.shops[0].api_url)) as sandbox:
             seed = yamlio.parse((Path(__file__).parent / "shop.yml").read_text(encoding="utf-8"))
             sandbox.state.seed_at_startup(seed)
@@ -173,7 +186,12 @@ async def _public(app: App, sandbox: RunningSandbox, console: Console) -> None:
     """Product questions and reviews appear on Ozon; one poll of each stream handles them
     (the scheduler's own polls come later and find nothing left to do)."""
     console.print("[bold]Public product questions and reviews[/bold]")
-    sandbox.state.seed_from_scenario(PUBLIC, DEMO_CLIENT_ID)
+    # Fresh ids every run, as for the chats: Rasa keeps each item's conversation.
+    fresh = {
+        kind: [{**item, "id": str(uuid.uuid4())} for item in items]
+        for kind, items in PUBLIC.items()
+    }
+    sandbox.state.seed_from_scenario(fresh, DEMO_CLIENT_ID)
     board = sandbox.state.shop_for_control(DEMO_CLIENT_ID).public
     for question in board.questions.values():
         console.print(f"[cyan]question about {question.sku}[/cyan] → {html.escape(question.text)}")
@@ -181,8 +199,12 @@ async def _public(app: App, sandbox: RunningSandbox, console: Console) -> None:
         stars = "\u2605" * review.rating
         console.print(f"[cyan]review {stars} of {review.sku}[/cyan] → {html.escape(review.text)}")
     shop = app.settings.shops[0].id
-    await app.questions[shop].run_once()
-    await app.reviews[shop].run_once()
+    try:
+        async with asyncio.timeout(PUBLIC_WITHIN_S):
+            await app.questions[shop].run_once()
+            await app.reviews[shop].run_once()
+    except TimeoutError:
+        console.print(f"[red]questions and reviews not done within {PUBLIC_WITHIN_S:.0f} s[/red]")
     for question in board.questions.values():
         for answer in question.answers:
             console.print(f"[green]bot → public answer[/green]: {answer.text}")
