@@ -13,7 +13,7 @@ import asyncio
 import random
 from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -65,7 +65,7 @@ async def unless(stop: asyncio.Event, work: Awaitable[T]) -> T | None:
     return task.result() if not task.cancelled() else None
 
 
-async def cancel_and_wait(task: asyncio.Future[object]) -> None:
+async def cancel_and_wait(task: asyncio.Future[Any]) -> None:
     """Cancel `task` and wait until it has finished. Its cancellation is the expected end; an
     error it ends with is raised. A caller that is itself cancelled meanwhile stays cancelled
     (`contextlib.suppress(CancelledError)` around the wait would swallow that)."""
