@@ -59,9 +59,11 @@ async def unless(stop: asyncio.Event, work: Awaitable[T]) -> T | None:
     try:
         await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        await cancel_and_wait(stopper)
-        if not task.done():
-            await cancel_and_wait(task)
+        # Both cancelled before either is waited for; a caller cancelled meanwhile stays so
+        # (gather raises its cancellation, and the one already in flight goes on after this).
+        stopper.cancel()
+        task.cancel()
+        await asyncio.gather(stopper, task, return_exceptions=True)
     return task.result() if not task.cancelled() else None
 
 

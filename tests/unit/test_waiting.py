@@ -87,3 +87,21 @@ async def test_cancel_and_wait_ends_quietly_on_the_tasks_cancellation_and_raises
     await asyncio.sleep(0)
     with pytest.raises(RuntimeError, match="cleanup failed"):
         await cancel_and_wait(task)
+
+
+async def test_unless_cancelled_from_outside_cancels_its_work_too() -> None:
+    cancelled = asyncio.Event()
+
+    async def forever() -> None:
+        try:
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    outer = asyncio.create_task(unless(asyncio.Event(), forever()))
+    await asyncio.sleep(0.01)
+    outer.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await outer
+    assert cancelled.is_set()
