@@ -133,7 +133,7 @@ def test_endpoints_yml_builds_this_store_and_it_saves_to_redis(
 
     async def save_twice(into: TrackerStore) -> DialogueStateTracker | None:
         await into.save(_tracker(_session(1_000, 3)))
-        await into.save(_tracker(_session(1_000, 3) + _turn(7, 100)))
+        await into.save(_tracker(_session(1_000, 3) + _turn(7, 5_000)))
         return await into.retrieve_full_tracker("buyer")
 
     saved, by_rasa = asyncio.run(save_twice(store)), asyncio.run(save_twice(rasas))
