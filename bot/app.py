@@ -51,6 +51,7 @@ from bot.streams.common import StreamDeps
 from bot.streams.desk import PublicDesk
 from bot.streams.questions import QuestionStream
 from bot.streams.reviews import ReviewStream
+from bot.waiting import cancel_all
 from bot.worker.deps import PipelineDeps
 from bot.worker.escalate import Escalator
 from bot.worker.events import StaffEvents
@@ -546,9 +547,7 @@ class App:
         self._console = console
 
     async def _stop_console(self, starting: asyncio.Task[None]) -> None:
-        if not starting.done():
-            starting.cancel()
-        await asyncio.gather(starting, return_exceptions=True)
+        await cancel_all(starting)
         console, self._console = self._console, None
         if console is not None:
             await console.stop()

@@ -3,8 +3,9 @@
 Every loop that retries after a failure (the worker on a Redis outage, a shop's poll, the
 staff outbox, Telegram's updates, an Ozon read retried inside its call) waits by `Backoff`;
 every "sleep unless stopped or woken" is `wait_any`, and "this, unless stopped" is `unless`.
-Cancelling a task and waiting for it is `cancel_and_wait`, which never swallows the caller's
-own cancellation (a swallowed one turns a bounded stop into a hang).
+Cancelling tasks and waiting until they end is `cancel_all` (their errors ignored) or, for one
+task whose error matters, `cancel_and_wait`; neither swallows the caller's own cancellation (a
+swallowed one turns a bounded stop into a hang).
 """
 
 from __future__ import annotations
@@ -47,9 +48,7 @@ async def wait_any(*events: asyncio.Event, within_s: float | None = None) -> boo
         done, _ = await asyncio.wait(waiters, timeout=within_s, return_when=asyncio.FIRST_COMPLETED)
         return bool(done)
     finally:
-        for waiter in waiters:
-            waiter.cancel()
-        await asyncio.gather(*waiters, return_exceptions=True)
+        await cancel_all(*waiters)
 
 
 async def unless(stop: asyncio.Event, work: Awaitable[T]) -> T | None:
@@ -59,12 +58,17 @@ async def unless(stop: asyncio.Event, work: Awaitable[T]) -> T | None:
     try:
         await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        # Both cancelled before either is waited for; a caller cancelled meanwhile stays so
-        # (gather raises its cancellation, and the one already in flight goes on after this).
-        stopper.cancel()
-        task.cancel()
-        await asyncio.gather(stopper, task, return_exceptions=True)
+        await cancel_all(stopper, task)
     return task.result() if not task.cancelled() else None
+
+
+async def cancel_all(*tasks: asyncio.Future[Any]) -> None:
+    """Cancel every task (the finished ones are left as they are), then wait until all have
+    ended, whatever they end with. A caller cancelled meanwhile stays cancelled: `gather`
+    raises its cancellation, and one already in flight goes on once this returns."""
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def cancel_and_wait(task: asyncio.Future[Any]) -> None:

@@ -27,6 +27,7 @@ from bot.sandbox.app import RunningSandbox, serve
 from bot.services.local import LocalServices, project_root
 from bot.state.models import Notification, PublicCard
 from bot.state.redis import purge
+from bot.waiting import cancel_all
 
 DEMO_CLIENT_ID = "100500"
 _TAG = re.compile(r"<[^>]+>")
@@ -124,9 +125,7 @@ async def _run(
             console.print("[dim]script done; the worker keeps running. Ctrl-C stops the demo.[/]")
             await stop.wait()
     finally:
-        for task in watchers:
-            task.cancel()
-        await asyncio.gather(*watchers, return_exceptions=True)
+        await cancel_all(*watchers)
         try:
             await asyncio.wait_for(app.stop(), STOP_WITHIN_S)
         except TimeoutError:

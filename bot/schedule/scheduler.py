@@ -15,6 +15,8 @@ from typing import Any, ParamSpec
 from apscheduler.job import Job
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.waiting import cancel_all
+
 P = ParamSpec("P")
 
 
@@ -39,9 +41,7 @@ class Scheduler:
         self._scheduler.pause()
         if self._running:
             _done, pending = await asyncio.wait(set(self._running), timeout=grace_s)
-            for task in pending:
-                task.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
+            await cancel_all(*pending)
         self._scheduler.shutdown(wait=False)
 
     def _tracked(self, job: Callable[P, Awaitable[None]]) -> Callable[P, Awaitable[None]]:

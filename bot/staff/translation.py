@@ -37,6 +37,7 @@ from bot.state.models import (
 )
 from bot.state.translations import PendingTranslatedReply, StoredTranslation, TranslationStore
 from bot.translate import NoTranslator, Translation, Translator, detect
+from bot.waiting import cancel_all
 
 log = logging.getLogger(__name__)
 
@@ -95,10 +96,7 @@ class StaffTranslation:
     async def close(self) -> None:
         """Stop translations in flight (their cards are edited by the next refresh) and close
         the engine's session."""
-        tasks = list(self._tasks.values())
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await cancel_all(*self._tasks.values())
         self._tasks.clear()
         await self.translator.close()
 

@@ -37,7 +37,7 @@ from bot.ozon.schemas import ChatMessage, ChatSummary, Direction, UserType
 from bot.state.chats import ChatStore
 from bot.state.keys import POLL_LOCK_MS, Keys
 from bot.state.models import BuyerMessage
-from bot.waiting import Backoff
+from bot.waiting import Backoff, cancel_all
 from bot.worker.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -221,10 +221,7 @@ class Poller:
 
     async def close(self) -> None:
         """Cancel the reads still running (their chats are read again by the next poll)."""
-        reads = list(self._reading.values())
-        for task in reads:
-            task.cancel()
-        await asyncio.gather(*reads, return_exceptions=True)
+        await cancel_all(*self._reading.values())
 
     async def _unreadable(self, shop_id: str, chat_id: str, exc: Exception) -> None:
         """One chat Ozon's answers for which we cannot read: it fails alone; after a few polls

@@ -46,7 +46,7 @@ from bot.state.models import (
     TurnRecord,
     ViolationRecord,
 )
-from bot.waiting import cancel_and_wait
+from bot.waiting import cancel_all, cancel_and_wait
 from bot.worker.decide import (
     Plan,
     escalate,
@@ -105,9 +105,7 @@ class ChatProcessor:
                 return Outcome(Result.BUSY, 1.0)
             return work.result()
         finally:
-            for task in (work, keeper):
-                task.cancel()
-            await asyncio.gather(work, keeper, return_exceptions=True)
+            await cancel_all(work, keeper)
             with contextlib.suppress(StateError):  # else the lock expires on its own
                 await self.d.chats.unlock(lock)
 

@@ -16,7 +16,7 @@ import time
 from bot.errors import StateError
 from bot.state.chats import ChatStore
 from bot.state.keys import CLAIM_LEASE_MS
-from bot.waiting import Backoff, wait_any
+from bot.waiting import Backoff, cancel_all, wait_any
 from bot.worker.processor import ChatProcessor, Outcome, Result
 
 log = logging.getLogger(__name__)
@@ -132,7 +132,4 @@ class Worker:
         if not self._tasks:
             return
         _done, pending = await asyncio.wait(set(self._tasks), timeout=grace_s)
-        for task in pending:
-            task.cancel()
-        if pending:
-            await asyncio.gather(*pending, return_exceptions=True)
+        await cancel_all(*pending)

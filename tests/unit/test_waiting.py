@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 import pytest
 
-from bot.waiting import Backoff, cancel_and_wait, unless, wait_any
+from bot.waiting import Backoff, cancel_all, cancel_and_wait, unless, wait_any
 
 
 def test_jitter_stays_in_the_upper_half_of_each_doubling_step() -> None:
@@ -28,24 +29,28 @@ async def test_wait_any_ends_on_the_first_event_or_the_timeout() -> None:
     assert not await wait_any(first, within_s=0.01)
 
 
+async def _forever(cancelled: asyncio.Event) -> str:
+    """Work that only ends by cancellation, and says so on `cancelled`."""
+    try:
+        await asyncio.sleep(60)
+    except asyncio.CancelledError:
+        cancelled.set()
+        raise
+    return "done"
+
+
 async def test_unless_cancels_the_work_when_stopped_first() -> None:
     stop, cancelled = asyncio.Event(), asyncio.Event()
-
-    async def forever() -> str:
-        try:
-            await asyncio.sleep(60)
-        except asyncio.CancelledError:
-            cancelled.set()
-            raise
-        return "done"
-
     asyncio.get_running_loop().call_later(0.01, stop.set)
-    assert await unless(stop, forever()) is None
+    assert await unless(stop, _forever(cancelled)) is None
     assert cancelled.is_set()
     assert await unless(asyncio.Event(), asyncio.sleep(0, result="ok")) == "ok"
 
 
-async def test_cancel_and_wait_keeps_the_callers_own_cancellation() -> None:
+@pytest.mark.parametrize("cancel", [cancel_and_wait, cancel_all])
+async def test_cancelling_a_task_keeps_the_callers_own_cancellation(
+    cancel: Callable[[asyncio.Task[None]], Awaitable[None]],
+) -> None:
     """A stop that cancels the caller while it waits for a slow-to-finish task must still stop
     the caller (`suppress(CancelledError)` around the wait swallowed it: a stop that hangs)."""
     finishing = asyncio.Event()
@@ -60,7 +65,7 @@ async def test_cancel_and_wait_keeps_the_callers_own_cancellation() -> None:
     async def caller() -> str:
         task = asyncio.create_task(slow_to_finish())
         await asyncio.sleep(0)
-        await cancel_and_wait(task)
+        await cancel(task)
         return "went on as if not cancelled"
 
     outer = asyncio.create_task(caller())
@@ -91,17 +96,20 @@ async def test_cancel_and_wait_ends_quietly_on_the_tasks_cancellation_and_raises
 
 async def test_unless_cancelled_from_outside_cancels_its_work_too() -> None:
     cancelled = asyncio.Event()
-
-    async def forever() -> None:
-        try:
-            await asyncio.sleep(60)
-        except asyncio.CancelledError:
-            cancelled.set()
-            raise
-
-    outer = asyncio.create_task(unless(asyncio.Event(), forever()))
+    outer = asyncio.create_task(unless(asyncio.Event(), _forever(cancelled)))
     await asyncio.sleep(0.01)
     outer.cancel()
     with pytest.raises(asyncio.CancelledError):
         await outer
     assert cancelled.is_set()
+
+
+async def test_cancel_all_ends_every_task_and_leaves_finished_ones_alone() -> None:
+    first, second = asyncio.Event(), asyncio.Event()
+    running = [asyncio.create_task(_forever(first)), asyncio.create_task(_forever(second))]
+    done = asyncio.create_task(asyncio.sleep(0, result="kept"))
+    await done  # finished (and the others started) before cancel_all is called
+    await cancel_all(*running, done)
+    assert first.is_set()
+    assert second.is_set()
+    assert done.result() == "kept"
