@@ -14,6 +14,13 @@ from bot.models import EscalationReason, InboundFlag, Language
 FALLBACK_INTENT = "nlu_fallback"
 
 
+def conversation_id(prefix: str, shop: str, chat_id: str) -> str:
+    """Rasa's conversation id of one chat, or of one public item (`question:<id>`,
+    `review:<id>`): `<prefix>:<shop>:<chat_id>`, the deployment's Redis prefix first, so that
+    deployments (and emulator runs, which number their items alike) never share one."""
+    return f"{prefix}:{shop}:{chat_id}"
+
+
 @dataclass(frozen=True, slots=True)
 class TurnRequest:
     sender: str

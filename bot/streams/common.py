@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from bot.config import ShopConfig
+from bot.dialogue.types import conversation_id
 from bot.errors import GuardError, KnowledgeError
 from bot.guard.types import Inspection
 from bot.knowledge.store import Knowledge, fill
@@ -77,11 +78,8 @@ class StreamDeps:
     """The deployment's Redis prefix: part of each item's Rasa conversation id, as for chats."""
 
     def conversation(self, item: str) -> str:
-        """Rasa's conversation id for one public item (`question:<id>`, `review:<id>`): the
-        chats' shape, `<prefix>:<shop>:<item>`. Without the prefix, every emulator run (demo,
-        scenarios, benchmarks) would add to the same few conversations, which Rasa then saves
-        ever more slowly."""
-        return f"{self.prefix}:{self.shop.id}:{item}"
+        """Rasa's conversation id for one public item (`question:<id>`, `review:<id>`)."""
+        return conversation_id(self.prefix, self.shop.id, item)
 
     async def mode(self, stream_mode: Mode, intent: Intent | None = None) -> Mode:
         """The stream's mode under the shop's per-intent working-hours modes (as for chats)

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.config import ShopConfig
+from bot.dialogue.types import conversation_id
 from bot.errors import (
     DependencyDownError,
     GuardError,
@@ -376,7 +377,7 @@ class ChatProcessor:
         await self.fx.commit(lock, record)
 
     def sender_id(self, shop: str, chat_id: str) -> str:
-        return f"{self.d.keys.prefix}:{shop}:{chat_id}"
+        return conversation_id(self.d.keys.prefix, shop, chat_id)
 
 
 def _nothing() -> Inspection:
